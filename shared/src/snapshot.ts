@@ -1,0 +1,79 @@
+// What travels from control plane to data plane. A resource body is the entity's
+// JSON text exactly as stored; both sides hash those same bytes, so the hash
+// needs no canonical JSON and a data plane can check a delta cheaply.
+import { createHash } from 'node:crypto';
+
+/** Entity tables carried in snapshots, in dependency order (referenced types first). */
+export const RESOURCE_TYPES = ['services', 'routes'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+export interface Resource {
+  type: ResourceType;
+  id: string;
+  /** The entity as JSON text (every field present, defaults filled). */
+  body: string;
+}
+
+export interface ResourceRef {
+  type: ResourceType;
+  id: string;
+}
+
+export interface Snapshot {
+  version: number;
+  hash: string;
+  resources: Resource[];
+}
+
+export interface Delta {
+  /** The version the delta applies on top of. */
+  baseVersion: number;
+  version: number;
+  hash: string;
+  updated: Resource[];
+  removed: ResourceRef[];
+}
+
+export function isResourceType(t: string): t is ResourceType {
+  return (RESOURCE_TYPES as readonly string[]).includes(t);
+}
+
+/** Key of a resource in a keyed map: `type/id`. */
+export const resourceKey = (type: string, id: string): string => `${type}/${id}`;
+
+/**
+ * The content hash of a whole config: XOR of sha256(type, id, body) over every
+ * resource. Order-independent and incremental — adding or removing a resource
+ * XORs its digest in or out — so both planes keep it current in O(changed)
+ * instead of rehashing the whole config on every delta. Resource keys are
+ * unique, so no digest can cancel itself out.
+ */
+export class ConfigHasher {
+  private readonly acc = Buffer.alloc(32);
+
+  add(r: Resource): void {
+    xorInto(this.acc, resourceDigest(r));
+  }
+
+  remove(r: Resource): void {
+    xorInto(this.acc, resourceDigest(r));
+  }
+
+  hex(): string {
+    return this.acc.toString('hex');
+  }
+}
+
+export function resourceDigest(r: Resource): Buffer {
+  return createHash('sha256').update(r.type).update('\0').update(r.id).update('\0').update(r.body).digest();
+}
+
+export function configHash(resources: Iterable<Resource>): string {
+  const hasher = new ConfigHasher();
+  for (const r of resources) hasher.add(r);
+  return hasher.hex();
+}
+
+function xorInto(acc: Buffer, digest: Buffer): void {
+  for (let i = 0; i < 32; i++) acc[i] = acc[i]! ^ digest[i]!;
+}
