@@ -12,7 +12,7 @@ export const RouteSchema = Type.Object(
     methods: Nullable(Type.Array(Type.String({ pattern: '^[A-Z]+$' }), { uniqueItems: true })),
     hosts: Nullable(Type.Array(Type.String({ minLength: 1 }))),
     paths: Nullable(Type.Array(Type.String({ minLength: 1 }))),
-    /** header name (lower-cased) → accepted values; a value prefixed `~*` is a regex */
+    /** header name (any case; matched case-insensitively) → accepted values; a value prefixed `~*` is a regex */
     headers: Nullable(Type.Record(Type.String(), Type.Array(Type.String()))),
     https_redirect_status_code: Type.Union([426, 301, 302, 307, 308].map((c) => Type.Literal(c)), { default: 426 }),
     regex_priority: Type.Integer({ default: 0 }),
