@@ -1,0 +1,210 @@
+// The data plane's end of the config stream. Serves from the disk cache before
+// the first connect, then follows the control plane: checks every push against
+// its hash, hands it to `apply` (compile + swap), ACKs or NACKs, and keeps the
+// last good config through rejections and outages. Reconnects forever.
+import * as grpc from '@grpc/grpc-js';
+import type { Resource } from '@portico/shared';
+import { clusterProto, type ClusterStream, type ConfigPush, type ControlPlaneMessage, type DataPlaneMessage, type NodeInfo } from '@portico/proto';
+import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
+import { ConfigSet } from './config-set.js';
+import { loadCache, writeCache } from './disk-cache.js';
+import { silentLogger, type Logger } from './logger.js';
+
+export interface AppliedSnapshot {
+  version: number;
+  hash: string;
+  resources: Resource[];
+}
+
+export interface ClusterClientOptions {
+  /** host:port of the control plane's cluster listener. */
+  address: string;
+  token: string;
+  node: NodeInfo;
+  cacheDir: string;
+  /** Compiles and swaps in a config; throws to reject it (the node then NACKs and keeps the old one). */
+  apply: (snap: AppliedSnapshot) => void;
+  log?: Logger;
+  backoff?: BackoffOptions;
+  /** HTTP/2 keepalive so a dead control plane is noticed. Defaults 15 s / 5 s. */
+  keepalive?: { timeMs: number; timeoutMs: number };
+}
+
+export interface ClusterClientState {
+  connected: boolean;
+  version: number;
+  hash: string;
+  lastError: string | null;
+  /** Where the config being served came from. */
+  source: 'none' | 'cache' | 'control-plane';
+}
+
+export interface ClusterClient {
+  state(): ClusterClientState;
+  close(): Promise<void>;
+}
+
+export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
+  const log = opts.log ?? silentLogger;
+  const backoff = opts.backoff ?? DEFAULT_BACKOFF;
+  const { Client } = clusterProto();
+  let current = ConfigSet.EMPTY;
+  let source: ClusterClientState['source'] = 'none';
+  let connected = false;
+  let lastError: string | null = null;
+  let closed = false;
+  let attempt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let active: { client: grpc.Client; call: ClusterStream } | null = null;
+  let cacheWrites: Promise<void> = Promise.resolve();
+  /** version:hash of what the disk cache holds, so queued writes collapse into the newest. */
+  let cached = '';
+
+  // 1. Serve the cached config before anything touches the network.
+  const cache = loadCache(opts.cacheDir);
+  if (cache.ok) {
+    const set = ConfigSet.of(cache.snapshot.version, cache.snapshot.resources);
+    try {
+      opts.apply({ version: set.version, hash: set.hash, resources: set.resources });
+      current = set;
+      cached = `${set.version}:${set.hash}`;
+      source = 'cache';
+      log.info({ config_version: set.version, resources: set.size }, 'serving cached config');
+    } catch (err) {
+      log.warn({ err, config_version: set.version }, 'cached config rejected by apply; ignoring the cache');
+    }
+  } else if (cache.reason !== 'missing') {
+    log.warn({ reason: cache.reason, cache_dir: opts.cacheDir }, 'config cache ignored');
+  }
+
+  const persist = (): void => {
+    cacheWrites = cacheWrites.then(async () => {
+      const set = current; // the newest by the time this write runs; older queued writes collapse into it
+      if (`${set.version}:${set.hash}` === cached) return;
+      try {
+        await writeCache(opts.cacheDir, { version: set.version, hash: set.hash, resources: set.resources });
+        cached = `${set.version}:${set.hash}`;
+      } catch (err) {
+        log.error({ err, cache_dir: opts.cacheDir }, 'could not write config cache');
+      }
+    });
+  };
+
+  const send = (call: ClusterStream, msg: Partial<Record<'ack' | 'nack' | 'resync', unknown>>): void => {
+    // protobufjs encodes the set oneof member; `kind` only names it on decode.
+    call.write(msg as unknown as DataPlaneMessage);
+  };
+
+  const onPush = (call: ClusterStream, push: ConfigPush): void => {
+    connected = true;
+    attempt = 0;
+    let next: ConfigSet;
+    try {
+      if (push.full) {
+        next = ConfigSet.fromFull(push);
+        if (next.hash !== push.hash) throw new Error(`full snapshot ${push.version} does not match its hash`);
+      } else {
+        if (push.base_version !== current.version) {
+          log.info({ base_version: push.base_version, serving_version: current.version }, 'delta on another base; asking for a full snapshot');
+          send(call, { resync: { reason: `delta base ${push.base_version} != serving version ${current.version}` } });
+          return;
+        }
+        next = current.applyDelta(push);
+        if (next.hash !== push.hash) {
+          log.warn({ config_version: push.version }, 'hash mismatch after delta; asking for a full snapshot');
+          send(call, { resync: { reason: `hash mismatch after delta to ${push.version}` } });
+          return;
+        }
+      }
+    } catch (err) {
+      return reject(call, push, err);
+    }
+    if (next.version === current.version && next.hash === current.hash && source !== 'none') {
+      // Already serving exactly this (e.g. the empty delta answering a cached hello).
+      source = 'control-plane';
+      send(call, { ack: { version: push.version, nonce: push.nonce } });
+      return;
+    }
+    try {
+      opts.apply({ version: next.version, hash: next.hash, resources: next.resources });
+    } catch (err) {
+      return reject(call, push, err);
+    }
+    current = next;
+    source = 'control-plane';
+    lastError = null;
+    persist();
+    send(call, { ack: { version: push.version, nonce: push.nonce } });
+  };
+
+  const reject = (call: ClusterStream, push: ConfigPush, err: unknown): void => {
+    const message = err instanceof Error ? err.message : String(err);
+    lastError = `config ${push.version} rejected: ${message}`;
+    log.warn({ config_version: push.version, serving_version: current.version, error: message }, 'config rejected');
+    send(call, { nack: { version: push.version, nonce: push.nonce, error: message, serving_version: current.version } });
+  };
+
+  const connect = (): void => {
+    timer = undefined;
+    if (closed) return;
+    const client = new Client(opts.address, grpc.credentials.createInsecure(), {
+      'grpc.keepalive_time_ms': opts.keepalive?.timeMs ?? 15_000,
+      'grpc.keepalive_timeout_ms': opts.keepalive?.timeoutMs ?? 5_000,
+      'grpc.max_receive_message_length': 256 * 1024 * 1024,
+    });
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${opts.token}`);
+    const call = client.Stream(md);
+    const attemptState = { client, call };
+    active = attemptState;
+    let over = false;
+
+    call.on('data', (msg: ControlPlaneMessage) => {
+      if (over || msg.kind !== 'push') return;
+      onPush(call, msg.push);
+    });
+    call.on('error', (err: grpc.ServiceError) => {
+      if (closed) return;
+      if (err.code === grpc.status.UNAUTHENTICATED) {
+        lastError = 'control plane rejected the cluster token (UNAUTHENTICATED)';
+        log.error({ address: opts.address }, 'control plane rejected the cluster token; check PORTICO_CLUSTER_TOKEN');
+      } else {
+        lastError = `cluster stream: ${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`;
+        log.warn({ address: opts.address, code: grpc.status[err.code] ?? err.code, details: err.details }, 'cluster stream failed');
+      }
+    });
+    // 'status' arrives exactly once per call, whatever ended it.
+    call.on('status', () => {
+      if (over) return;
+      over = true;
+      connected = false;
+      if (active === attemptState) active = null;
+      client.close();
+      if (closed) return;
+      const delay = backoffDelay(attempt++, backoff);
+      log.debug({ delay_ms: delay, attempt }, 'reconnecting to control plane');
+      timer = setTimeout(connect, delay);
+    });
+
+    call.write({ hello: { node: opts.node, version: current.version, hash: current.hash } } as unknown as DataPlaneMessage);
+  };
+
+  connect();
+
+  let closing: Promise<void> | undefined;
+  return {
+    state: () => ({ connected, version: current.version, hash: current.hash, lastError, source }),
+    close: () =>
+      (closing ??= (async () => {
+        closed = true;
+        if (timer) clearTimeout(timer);
+        if (active) {
+          active.call.cancel();
+          active.client.close();
+          active = null;
+        }
+        connected = false;
+        await cacheWrites;
+      })()),
+  };
+}

@@ -1,0 +1,8 @@
+// The data plane's cluster-client error catalog.
+import { defineError } from '@portico/shared';
+
+export const ClusterClientErrors = {
+  CACHE_INVALID: defineError('PORTICO_ERR_DP_CACHE_INVALID', 500, 'config cache is unreadable or does not match its hash'),
+  PUSH_INVALID: defineError('PORTICO_ERR_DP_PUSH_INVALID', 400, 'config push is invalid'),
+  FULL_HASH_MISMATCH: defineError('PORTICO_ERR_DP_FULL_HASH_MISMATCH', 409, 'full snapshot does not match its hash'),
+} as const;
