@@ -1,0 +1,228 @@
+// The client-facing listener: node:http in, router, forward to the upstream.
+// A request reads `config.current` once and finishes on that config whatever
+// happens to `current` meanwhile (a hot swap is one assignment by the owner).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@portico/shared';
+import type { CompiledConfig } from '../compile/types.js';
+import { BodySource } from './body-source.js';
+import { ProxyErrors } from './errors.js';
+import { ForwardRequest, type ForwardContext } from './forward.js';
+import { upstreamRequestHeaders } from './headers.js';
+import { parseTarget } from './request-target.js';
+import { respondClientError, respondError } from './respond-error.js';
+import { routeData } from './route-data.js';
+import type { UpstreamPools } from './upstream-pools.js';
+import { strippedPrefix, upstreamPath } from './upstream-path.js';
+import { normalizePath } from '../router/index.js';
+
+export interface ProxyServerOptions {
+  /** The config cell; the owner swaps `current`, requests read it once. */
+  readonly config: { readonly current: CompiledConfig | null };
+  readonly pools: UpstreamPools;
+  /** For Via and Server (`portico/<version>`). */
+  readonly softwareVersion: string;
+  readonly log?: Logger;
+  /** Idle time of a client keep-alive connection (ms). Kong/nginx: 60 s. */
+  readonly keepAliveTimeout?: number;
+  /** Time allowed to receive a request head (ms). nginx client_header_timeout: 60 s. */
+  readonly headersTimeout?: number;
+  /** Upstream failures, per attempt (metrics hook). */
+  readonly onUpstreamError?: ForwardContext['onUpstreamError'];
+}
+
+export interface ProxyServer {
+  listen(host: string, port: number): Promise<{ port: number }>;
+  /**
+   * Stops accepting, closes idle keep-alive connections at once, lets
+   * in-flight requests finish for up to `drainMs`, then destroys what is left.
+   */
+  close(drainMs: number): Promise<void>;
+  /** Requests accepted and not yet finished. */
+  inFlight(): number;
+  /** The underlying server (tests, TLS wrapping later). */
+  readonly server: Server;
+}
+
+type ResponseWithKeepAlive = ServerResponse & { shouldKeepAlive: boolean };
+type SocketWithMessage = Socket & { _httpMessage?: unknown };
+
+export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
+  const version = opts.softwareVersion;
+  if (typeof version !== 'string' || version === '') throw new TypeError('softwareVersion must be a non-empty string');
+  const serverName = `portico/${version}`;
+  const ctx: ForwardContext = {
+    pools: opts.pools,
+    via: `1.1 ${serverName}`,
+    server: serverName,
+    ...(opts.onUpstreamError !== undefined ? { onUpstreamError: opts.onUpstreamError } : {}),
+  };
+  const requestVia = { '1.0': `1.0 ${serverName}`, '1.1': `1.1 ${serverName}` } as Record<string, string>;
+  const config = opts.config;
+  const log = opts.log;
+
+  let inFlight = 0;
+  let forwardedPort = '';
+  let listenPort = 0;
+  let closing = false;
+  let drained: (() => void) | null = null;
+  let closed: Promise<void> = Promise.resolve();
+
+  function onResponseClose(this: ServerResponse): void {
+    inFlight--;
+    if (closing) {
+      // The response is done: its keep-alive connection must not wait for another request.
+      server.closeIdleConnections();
+      if (inFlight === 0 && drained !== null) drained();
+    }
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const startedAt = performance.now();
+    inFlight++;
+    res.once('close', onResponseClose);
+    if (closing) (res as ResponseWithKeepAlive).shouldKeepAlive = false;
+    try {
+      route(req, res, startedAt);
+    } catch (err) {
+      log?.error({ err }, 'proxy request failed');
+      respondError(res, ProxyErrors.INTERNAL, serverName, startedAt);
+    }
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse, startedAt: number): void {
+    const cfg = config.current; // read once: this request lives on this config
+    if (cfg === null) return respondError(res, ProxyErrors.NO_CONFIG, serverName, startedAt);
+
+    const headers = req.headers;
+    const url = req.url ?? '/';
+    const target = parseTarget(url, headers.host);
+    if (target === null) return respondError(res, ProxyErrors.BAD_REQUEST, serverName, startedAt);
+    const method = req.method ?? 'GET';
+
+    const match = cfg.router.match({ method, host: target.host, path: target.path, headers, port: listenPort });
+    if (match === null) return respondError(res, ProxyErrors.NO_ROUTE, serverName, startedAt);
+    const r = match.route;
+    const service = r.service;
+    if (service === null) return respondError(res, ProxyErrors.NO_SERVICE, serverName, startedAt);
+
+    // This listener is plain http; an https-only route asks for TLS (Kong's access phase).
+    if (routeData(r).httpsOnly) {
+      const code = r.httpsRedirectStatusCode;
+      if (code === 426) {
+        return respondError(res, ProxyErrors.HTTPS_REQUIRED, serverName, startedAt, ['connection', 'Upgrade', 'upgrade', 'TLS/1.2, HTTP/1.1']);
+      }
+      res.writeHead(code, ['location', `https://${target.host}${url.charCodeAt(0) === 47 ? url : target.path + target.query}`, 'server', serverName, 'content-length', '0']);
+      res.end();
+      return;
+    }
+
+    // The router matched (and matchedPath is a prefix of) the normalised
+    // path, which is also what Kong forwards; it equals the raw path, same
+    // string, unless the client sent %-escapes, dot segments or `//`.
+    const normalized = normalizePath(target.path);
+    const joined = upstreamPath({
+      servicePath: service.path,
+      stripPath: r.stripPath,
+      pathHandling: r.pathHandling,
+      requestPath: normalized,
+      matchedPath: match.matchedPath,
+    });
+    const path = normalized === target.path ? joined : escapePath(joined);
+    const upstreamHeaders = upstreamRequestHeaders(req.rawHeaders, headers, {
+      clientIp: req.socket.remoteAddress ?? '',
+      proto: 'http',
+      host: target.host,
+      port: forwardedPort,
+      path: target.path,
+      prefix: strippedPrefix(r.stripPath, normalized, match.matchedPath),
+      hostHeader: r.preserveHost && headers.host !== undefined ? headers.host : service.hostHeader,
+      via: requestVia[req.httpVersion] ?? `${req.httpVersion} ${serverName}`,
+    });
+    const body = hasBody(req) ? new BodySource(req, service.writeTimeout) : null;
+    new ForwardRequest(ctx, req, res, service, path + target.query, upstreamHeaders, body, startedAt).start();
+  }
+
+  const server = createServer(
+    {
+      keepAliveTimeout: opts.keepAliveTimeout ?? 60_000,
+      headersTimeout: opts.headersTimeout ?? 60_000,
+      // A whole-request deadline would cut long uploads and downloads; the
+      // upstream timeouts and headersTimeout bound what matters.
+      requestTimeout: 0,
+    },
+    handle,
+  );
+
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    const code = err.code ?? '';
+    // A response already on this socket, or nothing to talk to: just close.
+    if (code === 'ECONNRESET' || !socket.writable || (socket as SocketWithMessage)._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const entry = code === 'HPE_HEADER_OVERFLOW' ? ProxyErrors.HEADER_TOO_LARGE : ProxyErrors.BAD_REQUEST;
+    respondClientError(socket, entry, serverName);
+  });
+
+  return {
+    server,
+    inFlight: () => inFlight,
+
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error): void => reject(err);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          const bound = (server.address() as AddressInfo).port;
+          listenPort = bound;
+          forwardedPort = String(bound);
+          resolve({ port: bound });
+        });
+      });
+    },
+
+    close(drainMs) {
+      if (closing) return closed;
+      closing = true;
+      closed = new Promise<void>((resolve) => {
+        // server.close() stops accepting; its callback fires once every connection is gone.
+        const stopped = new Promise<void>((done) => server.close(() => done()));
+        server.closeIdleConnections();
+        const waitForInFlight = new Promise<void>((done) => {
+          if (inFlight === 0) return done();
+          const timer = setTimeout(done, Math.max(0, drainMs));
+          drained = () => {
+            clearTimeout(timer);
+            done();
+          };
+        });
+        void waitForInFlight.then(() => {
+          drained = null;
+          server.closeAllConnections();
+          return stopped;
+        }).then(resolve);
+      });
+      return closed;
+    },
+  };
+}
+
+/**
+ * Re-escapes what normalisation decoded (Kong escapes the upstream URI the
+ * same way): anything outside RFC 3986's unreserved and reserved sets, `%`
+ * kept because reserved characters stay encoded after normalising.
+ */
+function escapePath(path: string): string {
+  return path.replace(/[^A-Za-z0-9\-._~!*'();:@&=+$,/?#[\]%]/gu, encodeURIComponent);
+}
+
+/** Whether the request carries a body (RFC 9112 §6.3): a Transfer-Encoding or a non-zero Content-Length. */
+function hasBody(req: IncomingMessage): boolean {
+  const h = req.headers;
+  if (h['transfer-encoding'] !== undefined) return true;
+  const cl = h['content-length'];
+  return cl !== undefined && cl !== '0';
+}
