@@ -19,6 +19,8 @@ export interface CompiledService {
   readonly connectTimeout: number;
   readonly writeTimeout: number;
   readonly readTimeout: number;
+  /** Kong: the routes of a disabled service are left out of the router. */
+  readonly enabled: boolean;
 }
 
 export interface CompiledRoute {
@@ -31,6 +33,8 @@ export interface CompiledRoute {
   readonly preserveHost: boolean;
   readonly pathHandling: 'v0' | 'v1';
   readonly httpsRedirectStatusCode: number;
+  readonly requestBuffering: boolean;
+  readonly responseBuffering: boolean;
 }
 
 export interface RouteMatch {
@@ -49,9 +53,22 @@ export interface MatchInput {
   readonly method: string;
   /** Host header without port, lower-case. */
   readonly host: string;
-  /** Request path without the query string, as received (not normalised). */
+  /**
+   * Request path without the query string, as received (not normalised). The
+   * router normalises it as Kong does (`normalizePath` from `router/`), and
+   * `matchedPath` is a prefix of that normalised path: strip it from
+   * `normalizePath(path)`, which is also the path Kong forwards.
+   */
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
+  /**
+   * Port the request arrived on (the listener's port). Kong 3 matches a route
+   * host with a port (`example.com:8000`) against it; when absent, such hosts
+   * never match.
+   */
+  readonly port?: number;
+  /** TLS SNI of an HTTPS request; absent for plain HTTP, where Kong ignores a route's `snis`. */
+  readonly sni?: string;
 }
 
 export interface Router {
