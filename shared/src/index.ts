@@ -3,3 +3,8 @@ export * from './entities/service.js';
 export * from './entities/route.js';
 export * from './snapshot.js';
 export * from './errors.js';
+export * from './logger.js';
+export * from './cli-args.js';
+export * from './secrets.js';
+export * from './version.js';
+export * from './validation/index.js';

@@ -1,1 +1,2 @@
-export {};
+export * from './lib/processes.js';
+export * from './lib/http.js';

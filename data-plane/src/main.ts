@@ -1,0 +1,86 @@
+// Wires one data-plane node: cluster client → compile → hot-swapped config ←
+// proxy, plus the status listener. Holds no state that is not derived from
+// the last snapshot the control plane sent (or the disk cache of it).
+import { PORTICO_VERSION, type Logger } from '@portico/shared';
+import { startClusterClient } from './cluster/client.js';
+import { compile } from './compile/compile.js';
+import type { CompiledConfig } from './compile/types.js';
+import { createProxyServer } from './proxy/proxy-server.js';
+import { UpstreamPools } from './proxy/upstream-pools.js';
+import { startStatusServer } from './status/status-server.js';
+
+export interface DataPlaneOptions {
+  controlPlane: string;
+  clusterToken: string;
+  proxyHost: string;
+  proxyPort: number;
+  statusHost: string;
+  statusPort: number;
+  nodeId: string;
+  hostname: string;
+  cacheDir: string;
+  labels?: Record<string, string>;
+  /** How long in-flight requests may take to finish on shutdown. */
+  drainMs?: number;
+  log: Logger;
+}
+
+export interface RunningDataPlane {
+  proxyPort: number;
+  statusPort: number;
+  close(): Promise<void>;
+}
+
+/** The mutable cell a request reads once; a swap is one assignment. */
+interface ConfigCell {
+  current: CompiledConfig | null;
+}
+
+export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPlane> {
+  const log = o.log;
+  const cell: ConfigCell = { current: null };
+  const pools = new UpstreamPools();
+
+  const apply = (snap: { version: number; hash: string; resources: import('@portico/shared').Resource[] }): void => {
+    const started = process.hrtime.bigint();
+    const next = compile(snap, cell.current ?? undefined);
+    cell.current = next;
+    pools.retain(new Set([...next.services.values()].map((s) => s.origin)));
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, compile_ms: Math.round(ms * 100) / 100 }, 'config applied');
+  };
+
+  const proxy = createProxyServer({ config: cell, pools, softwareVersion: PORTICO_VERSION, log });
+  const cluster = startClusterClient({
+    address: o.controlPlane,
+    token: o.clusterToken,
+    node: { id: o.nodeId, hostname: o.hostname, software_version: PORTICO_VERSION, labels: o.labels ?? {} },
+    cacheDir: o.cacheDir,
+    apply,
+    log: log.child({ component: 'cluster' }),
+  });
+  const { port: proxyPort } = await proxy.listen(o.proxyHost, o.proxyPort);
+  const status = await startStatusServer(o.statusHost, o.statusPort, {
+    nodeId: o.nodeId,
+    softwareVersion: PORTICO_VERSION,
+    config: cell,
+    cluster: () => cluster.state(),
+    inFlight: () => proxy.inFlight(),
+  });
+  log.info({ proxy: `${o.proxyHost}:${proxyPort}`, status: `${o.statusHost}:${status.port}`, control_plane: o.controlPlane, node_id: o.nodeId }, 'data plane started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    proxyPort,
+    statusPort: status.port,
+    close: () =>
+      (closing ??= (async () => {
+        log.info({ drain_ms: o.drainMs ?? 10_000, in_flight: proxy.inFlight() }, 'draining');
+        await proxy.close(o.drainMs ?? 10_000);
+        await cluster.close();
+        await pools.close();
+        await status.close();
+        log.info('data plane stopped');
+      })()),
+  };
+}
