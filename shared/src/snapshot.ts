@@ -3,8 +3,25 @@
 // needs no canonical JSON and a data plane can check a delta cheaply.
 import { createHash } from 'node:crypto';
 
-/** Entity tables carried in snapshots, in dependency order (referenced types first). */
-export const RESOURCE_TYPES = ['services', 'routes'] as const;
+/**
+ * Entity tables carried in snapshots, in dependency order (referenced types
+ * first). Names are Kong's table names, so declarative keys and admin paths
+ * map onto them directly.
+ */
+export const RESOURCE_TYPES = [
+  'certificates',
+  'snis',
+  'services',
+  'routes',
+  'upstreams',
+  'targets',
+  'consumers',
+  'keyauth_credentials',
+  'jwt_secrets',
+  'basicauth_credentials',
+  'acls',
+  'plugins',
+] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 export interface Resource {

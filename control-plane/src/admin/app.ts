@@ -9,6 +9,7 @@ import { installAuth } from './auth.js';
 import { installBodyParsers } from './body.js';
 import { EntityOps } from './entity-ops.js';
 import { installErrorMapper } from './error-mapper.js';
+import { configPlugin } from './config-plugin.js';
 import { installCounters, nodePlugin } from './node-plugin.js';
 import { routesPlugin } from './routes-plugin.js';
 import { servicesPlugin } from './services-plugin.js';
@@ -48,5 +49,6 @@ export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
   });
   void app.register(servicesPlugin, { services });
   void app.register(routesPlugin, { services, routes });
+  void app.register(configPlugin, { store: opts.store });
   return app;
 }

@@ -55,6 +55,78 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX routes_service ON routes (service_id);
     `,
   },
+  {
+    id: 2,
+    name: 'kong-core-entities',
+    // Foreign keys are RESTRICT at the SQLite level: Kong's cascades run in
+    // Store.removeRow so each cascaded row leaves a tombstone.
+    sql: `
+      CREATE TABLE certificates (
+        id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL
+      );
+      CREATE TABLE snis (
+        id TEXT PRIMARY KEY, name TEXT UNIQUE,
+        certificate_id TEXT REFERENCES certificates (id) ON DELETE RESTRICT,
+        created_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL
+      );
+      ALTER TABLE services ADD COLUMN client_certificate_id TEXT REFERENCES certificates (id) ON DELETE RESTRICT;
+      CREATE TABLE upstreams (
+        id TEXT PRIMARY KEY, name TEXT UNIQUE,
+        client_certificate_id TEXT REFERENCES certificates (id) ON DELETE RESTRICT,
+        created_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL
+      );
+      CREATE TABLE targets (
+        id TEXT PRIMARY KEY, target TEXT NOT NULL,
+        upstream_id TEXT NOT NULL REFERENCES upstreams (id) ON DELETE RESTRICT,
+        created_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,
+        UNIQUE (upstream_id, target)
+      );
+      CREATE TABLE consumers (
+        id TEXT PRIMARY KEY, username TEXT UNIQUE, custom_id TEXT UNIQUE,
+        created_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL
+      );
+      CREATE TABLE keyauth_credentials (
+        id TEXT PRIMARY KEY, key TEXT UNIQUE,
+        consumer_id TEXT NOT NULL REFERENCES consumers (id) ON DELETE RESTRICT,
+        created_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL
+      );
+      CREATE TABLE jwt_secrets (
+        id TEXT PRIMARY KEY, key TEXT UNIQUE,
+        consumer_id TEXT NOT NULL REFERENCES consumers (id) ON DELETE RESTRICT,
+        created_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL
+      );
+      CREATE TABLE basicauth_credentials (
+        id TEXT PRIMARY KEY, username TEXT UNIQUE,
+        consumer_id TEXT NOT NULL REFERENCES consumers (id) ON DELETE RESTRICT,
+        created_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL
+      );
+      CREATE TABLE acls (
+        id TEXT PRIMARY KEY, "group" TEXT NOT NULL,
+        consumer_id TEXT NOT NULL REFERENCES consumers (id) ON DELETE RESTRICT,
+        created_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,
+        UNIQUE (consumer_id, "group")
+      );
+      CREATE TABLE plugins (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, instance_name TEXT UNIQUE,
+        service_id TEXT REFERENCES services (id) ON DELETE RESTRICT,
+        route_id TEXT REFERENCES routes (id) ON DELETE RESTRICT,
+        consumer_id TEXT REFERENCES consumers (id) ON DELETE RESTRICT,
+        created_at INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL
+      );
+      -- Kong allows one plugin of a name per (service, route, consumer) scope.
+      CREATE UNIQUE INDEX plugins_scope ON plugins (name, ifnull(service_id, ''), ifnull(route_id, ''), ifnull(consumer_id, ''));
+      CREATE INDEX plugins_service ON plugins (service_id);
+      CREATE INDEX plugins_route ON plugins (route_id);
+      CREATE INDEX plugins_consumer ON plugins (consumer_id);
+      CREATE INDEX snis_certificate ON snis (certificate_id);
+      CREATE INDEX keyauth_consumer ON keyauth_credentials (consumer_id);
+      CREATE INDEX jwt_consumer ON jwt_secrets (consumer_id);
+      CREATE INDEX basicauth_consumer ON basicauth_credentials (consumer_id);
+      ${['certificates', 'snis', 'upstreams', 'targets', 'consumers', 'keyauth_credentials', 'jwt_secrets', 'basicauth_credentials', 'acls', 'plugins']
+        .map((t) => `CREATE INDEX ${t}_version ON ${t} (version);`)
+        .join('\n      ')}
+    `,
+  },
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {

@@ -105,7 +105,7 @@ export class Store {
 
   findBy(type: ResourceType, field: string, value: string): EntityBody | undefined {
     assertUniqueField(ENTITY_TABLES[type], field);
-    const row = this.stmt(`SELECT body FROM ${type} WHERE ${field} = ?`).get(value) as { body: string } | undefined;
+    const row = this.stmt(`SELECT body FROM ${type} WHERE ${quote(field)} = ?`).get(value) as { body: string } | undefined;
     return row ? (JSON.parse(row.body) as EntityBody) : undefined;
   }
 
@@ -216,9 +216,9 @@ export class Store {
   private insertRow(type: ResourceType, entity: EntityBody, version: number): void {
     const table = ENTITY_TABLES[type];
     this.checkForeign(table, entity);
-    const cols = ['id', ...table.unique, ...table.foreign.map((f) => f.column), 'created_at', 'version', 'body'];
-    const values = [entity.id, ...uniqueValues(table, entity), ...foreignValues(table, entity), entity.created_at ?? Math.floor(Date.now() / 1000), version, JSON.stringify(entity)];
-    this.stmt(`INSERT INTO ${type} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...values);
+    const cols = ['id', ...mirrored(table), ...table.foreign.map((f) => f.column), 'created_at', 'version', 'body'];
+    const values = [entity.id, ...mirroredValues(table, entity), ...foreignValues(table, entity), entity.created_at ?? Math.floor(Date.now() / 1000), version, JSON.stringify(entity)];
+    this.stmt(`INSERT INTO ${type} (${cols.map(quote).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...values);
     // A re-created id is live again: its old tombstone must not tell data planes to delete it.
     this.stmt('DELETE FROM tombstones WHERE type = ? AND id = ?').run(type, entity.id);
   }
@@ -226,9 +226,9 @@ export class Store {
   private updateRow(type: ResourceType, entity: EntityBody, version: number): void {
     const table = ENTITY_TABLES[type];
     this.checkForeign(table, entity);
-    const cols = [...table.unique, ...table.foreign.map((f) => f.column), 'version', 'body'];
-    const values = [...uniqueValues(table, entity), ...foreignValues(table, entity), version, JSON.stringify(entity)];
-    const res = this.stmt(`UPDATE ${type} SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...values, entity.id);
+    const cols = [...mirrored(table), ...table.foreign.map((f) => f.column), 'version', 'body'];
+    const values = [...mirroredValues(table, entity), ...foreignValues(table, entity), version, JSON.stringify(entity)];
+    const res = this.stmt(`UPDATE ${type} SET ${cols.map((c) => `${quote(c)} = ?`).join(', ')} WHERE id = ?`).run(...values, entity.id);
     if (res.changes === 0) throw new PorticoError(StoreErrors.NOT_FOUND, undefined, { type, id: entity.id });
   }
 
@@ -273,9 +273,17 @@ export class Store {
   }
 }
 
-function uniqueValues(table: EntityTable, entity: EntityBody): unknown[] {
-  return table.unique.map((f) => (entity[f] === undefined ? null : entity[f]));
+/** Body fields that also live in their own column (unique ones first). */
+function mirrored(table: EntityTable): string[] {
+  return [...table.unique, ...table.columns];
 }
+
+function mirroredValues(table: EntityTable, entity: EntityBody): unknown[] {
+  return mirrored(table).map((f) => (entity[f] === undefined ? null : entity[f]));
+}
+
+/** Column names are SQL identifiers; some of Kong's field names (`group`) are keywords. */
+const quote = (column: string): string => `"${column}"`;
 
 function foreignValues(table: EntityTable, entity: EntityBody): unknown[] {
   return table.foreign.map((f) => (entity[f.field] as { id?: string } | null | undefined)?.id ?? null);
@@ -302,10 +310,13 @@ function decodeOffset(token: string): string {
 function translateSqliteError(err: unknown): unknown {
   if (!(err instanceof SqliteError)) return err;
   if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    // "UNIQUE constraint failed: services.name"
-    const m = /failed: (\w+)\.(\w+)/.exec(err.message);
+    // "UNIQUE constraint failed: services.name", "…: targets.upstream_id, targets.target",
+    // or "…: index 'plugins_scope'" for an expression index.
+    const cols = [...err.message.matchAll(/(\w+)\.(\w+)/g)];
+    const index = /index '(\w+)'/.exec(err.message)?.[1];
     const entry = err.code === 'SQLITE_CONSTRAINT_UNIQUE' ? StoreErrors.UNIQUE_VIOLATION : StoreErrors.PRIMARY_KEY_VIOLATION;
-    return new PorticoError(entry, undefined, { type: m?.[1], field: m?.[2] }, { cause: err });
+    const detail = { type: cols[0]?.[1], field: cols[cols.length - 1]?.[2], fields: cols.map((c) => c[2]), index };
+    return new PorticoError(entry, undefined, detail, { cause: err });
   }
   if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new PorticoError(StoreErrors.REFERENCED_BY_OTHERS, undefined, {}, { cause: err });
   return new PorticoError(StoreErrors.UNAVAILABLE, undefined, undefined, { cause: err });

@@ -1,6 +1,6 @@
 // How each entity type maps onto SQLite. The body column holds the entity as
 // JSON (every field present); the other columns exist so SQLite itself enforces
-// uniqueness and foreign keys, and so lookups by endpoint key are indexed.
+// uniqueness and foreign keys, and so look-ups by endpoint key are indexed.
 import type { ResourceType } from '@portico/shared';
 
 export interface ForeignColumn {
@@ -14,19 +14,46 @@ export interface ForeignColumn {
 
 export interface EntityTable {
   type: ResourceType;
-  /** Body fields with a UNIQUE column of the same name. */
+  /** Body fields with a single-column UNIQUE column of the same name. */
   unique: readonly string[];
+  /**
+   * Other body fields mirrored into columns of the same name, for composite
+   * unique indexes (e.g. targets: upstream_id + target) and indexed filters.
+   */
+  columns: readonly string[];
   /** The field Kong accepts in place of an id in URLs (`endpoint_key`). */
   endpointKey: string | null;
   foreign: readonly ForeignColumn[];
 }
 
+const fk = (field: string, references: ResourceType, onDelete: ForeignColumn['onDelete']): ForeignColumn => ({ field, column: `${field}_id`, references, onDelete });
+
+const table = (type: ResourceType, t: Partial<Omit<EntityTable, 'type'>>): EntityTable => ({
+  type,
+  unique: t.unique ?? [],
+  columns: t.columns ?? [],
+  endpointKey: t.endpointKey ?? null,
+  foreign: t.foreign ?? [],
+});
+
+// on_delete values are Kong's (kong/db/schema/entities/*.lua): a foreign key
+// without one restricts; credentials, targets, snis and scoped plugins cascade.
 export const ENTITY_TABLES: Readonly<Record<ResourceType, EntityTable>> = {
-  services: { type: 'services', unique: ['name'], endpointKey: 'name', foreign: [] },
-  routes: {
-    type: 'routes',
-    unique: ['name'],
-    endpointKey: 'name',
-    foreign: [{ field: 'service', column: 'service_id', references: 'services', onDelete: 'restrict' }],
-  },
+  certificates: table('certificates', {}),
+  snis: table('snis', { unique: ['name'], endpointKey: 'name', foreign: [fk('certificate', 'certificates', 'cascade')] }),
+  services: table('services', { unique: ['name'], endpointKey: 'name', foreign: [fk('client_certificate', 'certificates', 'restrict')] }),
+  routes: table('routes', { unique: ['name'], endpointKey: 'name', foreign: [fk('service', 'services', 'restrict')] }),
+  upstreams: table('upstreams', { unique: ['name'], endpointKey: 'name', foreign: [fk('client_certificate', 'certificates', 'restrict')] }),
+  targets: table('targets', { columns: ['target'], endpointKey: 'target', foreign: [fk('upstream', 'upstreams', 'cascade')] }),
+  consumers: table('consumers', { unique: ['username', 'custom_id'], endpointKey: 'username', foreign: [] }),
+  keyauth_credentials: table('keyauth_credentials', { unique: ['key'], endpointKey: 'key', foreign: [fk('consumer', 'consumers', 'cascade')] }),
+  jwt_secrets: table('jwt_secrets', { unique: ['key'], endpointKey: 'key', foreign: [fk('consumer', 'consumers', 'cascade')] }),
+  basicauth_credentials: table('basicauth_credentials', { unique: ['username'], endpointKey: 'username', foreign: [fk('consumer', 'consumers', 'cascade')] }),
+  acls: table('acls', { columns: ['group'], endpointKey: null, foreign: [fk('consumer', 'consumers', 'cascade')] }),
+  plugins: table('plugins', {
+    unique: ['instance_name'],
+    columns: ['name'],
+    endpointKey: 'instance_name',
+    foreign: [fk('service', 'services', 'cascade'), fk('route', 'routes', 'cascade'), fk('consumer', 'consumers', 'cascade')],
+  }),
 };

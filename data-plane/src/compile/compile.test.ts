@@ -112,7 +112,7 @@ describe('compile: invalid snapshots are rejected whole with SNAPSHOT_INVALID', 
     assertInvalid([service(), service()], /service '1111.*twice/);
   });
   it('an unknown resource type', () => {
-    assertInvalid([{ type: 'plugins' as 'services', id: 'x', body: '{}' }], /unknown resource type/);
+    assertInvalid([{ type: 'widgets' as 'services', id: 'x', body: '{}' }], /unknown resource type/);
   });
   it('sources on an http route', () => {
     assertInvalid([service(), route({ sources: [{ ip: '10.0.0.1' }] })], /route '3333.*sources/);

@@ -38,6 +38,18 @@ export function compile(input: CompileInput, previous?: CompiledConfig): Compile
   const bodies = { services: new Map<string, string>(), routes: new Map<string, string>() };
   for (const r of input.resources) {
     if (!isResourceType(r.type)) invalid(`resource '${String(r.type)}/${r.id}': unknown resource type`);
+    if (r.type !== 'services' && r.type !== 'routes') {
+      // Types the proxy does not act on yet (consumers, plugins, …) must at
+      // least be well-formed JSON objects.
+      let v: unknown;
+      try {
+        v = JSON.parse(r.body);
+      } catch (err) {
+        invalid(`${r.type} '${r.id}': body is not valid JSON`, err);
+      }
+      if (typeof v !== 'object' || v === null) invalid(`${r.type} '${r.id}': body is not a JSON object`);
+      continue;
+    }
     if (bodies[r.type].has(r.id)) invalid(`${singular(r.type)} '${r.id}': listed twice in the snapshot`);
     bodies[r.type].set(r.id, r.body);
   }
