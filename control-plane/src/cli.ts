@@ -1,6 +1,6 @@
 // `portico cp`: parse flags, refuse insecure exposure, start the control plane.
 import { dirname, join } from 'node:path';
-import { createLogger, isLoopback, loadOrCreateToken, parseFlags, parseHostPort, readToken, UsageError, type CommandSpec } from '@portico/shared';
+import { createLogger, exitOnSignals, isLoopback, loadOrCreateToken, parseFlags, parseHostPort, readToken, UsageError, type CommandSpec } from '@portico/shared';
 import { startControlPlane } from './main.js';
 
 export const CP_COMMAND: CommandSpec = {
@@ -45,16 +45,5 @@ export async function main(argv: string[]): Promise<void> {
     adminToken,
     log,
   });
-  const stop = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    cp.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  exitOnSignals(log, () => cp.close());
 }

@@ -1,6 +1,6 @@
 // `portico dp`: parse flags, start a data-plane node, drain on SIGTERM/SIGINT.
 import { hostname } from 'node:os';
-import { createLogger, parseFlags, parseHostPort, readToken, UsageError, type CommandSpec } from '@portico/shared';
+import { createLogger, exitOnSignals, parseFlags, parseHostPort, readToken, UsageError, type CommandSpec } from '@portico/shared';
 import { startDataPlane } from './main.js';
 
 export const DP_COMMAND: CommandSpec = {
@@ -44,16 +44,5 @@ export async function main(argv: string[]): Promise<void> {
     drainMs,
     log,
   });
-  const stop = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    dp.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  exitOnSignals(log, () => dp.close());
 }

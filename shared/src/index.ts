@@ -16,3 +16,4 @@ export * from './cli-args.js';
 export * from './secrets.js';
 export * from './version.js';
 export * from './validation/index.js';
+export * from './shutdown.js';
