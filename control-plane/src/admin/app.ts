@@ -1,18 +1,19 @@
-// The admin API: one Fastify app, one plugin per entity family, one error
-// mapper. Options are checked here, once; the request path only runs the
-// compiled validators and the store.
+// The admin API: one Fastify app, the generated entity endpoints, a few
+// special ones, one error mapper. Options are checked here, once; the request
+// path only runs the compiled validators and the store.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { routeValidator, serviceValidator, silentLogger, type EntityValidator, type Logger } from '@portico/shared';
+import { PLUGIN_SCHEMAS, silentLogger, type Logger, type PluginRegistry } from '@portico/shared';
 import type { ClusterView } from '../cluster/types.js';
 import type { Store } from '../store/store.js';
 import { installAuth } from './auth.js';
 import { installBodyParsers } from './body.js';
-import { EntityOps } from './entity-ops.js';
-import { installErrorMapper } from './error-mapper.js';
 import { configPlugin } from './config-plugin.js';
+import { registerEntityEndpoints } from './entity-endpoints.js';
+import { adminKinds, createEntityOps } from './entity-kinds.js';
+import { installErrorMapper } from './error-mapper.js';
+import { metaPlugin } from './meta-plugin.js';
 import { installCounters, nodePlugin } from './node-plugin.js';
-import { routesPlugin } from './routes-plugin.js';
-import { servicesPlugin } from './services-plugin.js';
+import { tagsPlugin } from './tags-plugin.js';
 
 export interface AdminAppOptions {
   store: Store;
@@ -28,6 +29,8 @@ export interface AdminAppOptions {
   configuration?: Record<string, unknown>;
   /** Largest accepted request body, bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** The plugins `plugins.config` is validated against (default: this build's PLUGIN_SCHEMAS). */
+  plugins?: PluginRegistry;
 }
 
 export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
@@ -37,8 +40,8 @@ export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
   const counters = installCounters(app);
   if (opts.adminToken !== undefined) installAuth(app, opts.adminToken);
 
-  const services = new EntityOps(opts.store, serviceValidator as EntityValidator<unknown>, 'services');
-  const routes = new EntityOps(opts.store, routeValidator as EntityValidator<unknown>, 'routes');
+  const plugins = opts.plugins ?? PLUGIN_SCHEMAS;
+  const ops = createEntityOps(opts.store, plugins);
   void app.register(nodePlugin, {
     store: opts.store,
     cluster: opts.cluster,
@@ -47,8 +50,9 @@ export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
     configuration: opts.configuration ?? {},
     counters,
   });
-  void app.register(servicesPlugin, { services });
-  void app.register(routesPlugin, { services, routes });
+  void app.register(async (scope) => registerEntityEndpoints(scope, adminKinds(ops)));
+  void app.register(metaPlugin, { plugins, upstreams: ops.upstreams, targets: ops.targets });
+  void app.register(tagsPlugin, { store: opts.store });
   void app.register(configPlugin, { store: opts.store });
   return app;
 }

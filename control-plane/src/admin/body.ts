@@ -36,9 +36,10 @@ export function installBodyParsers(app: FastifyInstance): void {
 }
 
 /** The request body as an entity input: an object, coerced when it came from a form. */
-export function entityInput(request: FastifyRequest, validator: EntityValidator<unknown>): Body {
+export function entityInput(request: FastifyRequest, validator: EntityValidator<unknown>, existing?: Body): Body {
   const body = request.body ?? {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw schemaViolation({ '@entity': [ValidationMessages.BAD_INPUT] });
   if (!formBodies.has(body)) return { ...(body as Body) };
-  return validator.coerce({ ...(body as Body) });
+  // `existing` lets a PATCH form (`config.minute=6`) be coerced by the stored plugin's schema.
+  return validator.coerce({ ...(body as Body) }, existing);
 }

@@ -216,7 +216,7 @@ export function checkFields(fields: ReadonlyMap<string, Node>, optional: Readonl
   for (const [name, node] of fields) {
     const given = v[name];
     if (given === undefined || given === null) {
-      if (given === undefined && node.hasDefault) out[name] = structuredClone(node.default);
+      if (given === undefined && node.hasDefault) out[name] = fillDefault(node);
       else if (given === undefined && optional.has(name)) continue;
       else if (node.nullable) out[name] = null;
       else (errors ??= {})[name] = Msg.REQUIRED;
@@ -254,4 +254,15 @@ function mapNode(schema: Json, path: string, checks: CustomChecks): Bare {
       return errors ? fail(errors) : ok(out);
     },
   };
+}
+
+/**
+ * A record's default is run through the record itself, so `default: {}` yields
+ * every nested default (Kong's upstream healthchecks are built that way).
+ */
+function fillDefault(node: Node): unknown {
+  const value = structuredClone(node.default);
+  if (node.kind !== 'record' || typeof value !== 'object' || value === null) return value;
+  const r = node.check(value);
+  return r.ok ? r.value : value;
 }

@@ -30,10 +30,12 @@ export interface ValidateOptions {
 
 export interface EntityValidator<T> {
   readonly name: string;
+  /** The TypeBox schema it was compiled from (rendered by `GET /schemas/{entity}`). */
+  readonly schema: TSchema;
   /** The compiled record node (for coercion and merging). */
   readonly node: Node;
   /** Kong's infer_value for form-encoded bodies: strings to the schema's types. */
-  coerce(body: Body): Body;
+  coerce(body: Body, existing?: Body): Body;
   /** Applies shorthands (e.g. `url`), reporting their own errors. */
   expand(body: Body): { input: Body; errors?: FieldErrors };
   /** Validates a whole entity: unknown fields, types, defaults, Kong's entity checks. */
@@ -51,6 +53,7 @@ export function createEntityValidator<T>(def: EntityDefinition): EntityValidator
 
   return {
     name: def.name,
+    schema: def.schema,
     node,
     coerce: (body) => coerceFields(fields, body),
     expand,
@@ -58,7 +61,7 @@ export function createEntityValidator<T>(def: EntityDefinition): EntityValidator
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, fields: { '@entity': [Msg.BAD_INPUT] } };
       const { input, errors: shorthandErrors } = expand(raw);
       if (shorthandErrors) return { ok: false, fields: shorthandErrors };
-      const body = opts.auto ? withAuto(input, opts.auto.now) : input;
+      const body = opts.auto ? withAuto(input, opts.auto.now, fields) : input;
       const r = checkFields(fields, optional, body);
       if (!r.ok) return { ok: false, fields: r.error as FieldErrors };
       const entity = r.value as Body;
@@ -78,13 +81,11 @@ export function createEntityValidator<T>(def: EntityDefinition): EntityValidator
   };
 }
 
-function withAuto(input: Body, now: number): Body {
-  return {
-    ...input,
-    id: input['id'] ?? randomUUID(),
-    created_at: input['created_at'] ?? now,
-    updated_at: input['updated_at'] ?? now,
-  };
+/** Kong's auto fields, for the ones the entity has (credentials have no updated_at). */
+function withAuto(input: Body, now: number, fields: ReadonlyMap<string, Node>): Body {
+  const out: Body = { ...input, id: input['id'] ?? randomUUID() };
+  for (const f of ['created_at', 'updated_at']) if (fields.has(f)) out[f] = input[f] ?? now;
+  return out;
 }
 
 const isObject = (v: unknown): v is Body => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -7,13 +7,13 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 const HOSTNAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/;
 const IPV6_CHARS = /^[0-9A-Fa-f:.]+$/;
 
-interface HostParts {
+export interface HostParts {
   type: 'ipv4' | 'ipv6' | 'name';
   port: boolean;
 }
 
 /** Like Kong's utils.normalize_ip: a name, an IPv4 or a [IPv6], each with an optional port. */
-function parseHost(value: string): HostParts | undefined {
+export function parseHost(value: string): HostParts | undefined {
   if (value.startsWith('[')) {
     const end = value.indexOf(']');
     if (end < 0 || !IPV6_CHARS.test(value.slice(1, end))) return undefined;

@@ -5,4 +5,22 @@ export { luaPretty, schemaViolationMessage, type FieldErrors } from './kong-form
 export { Msg as ValidationMessages } from './messages.js';
 export * from './field-checks.js';
 export { expandServiceUrl } from './service-rules.js';
-export { serviceValidator, routeValidator, ENTITY_VALIDATORS } from './entities.js';
+export { normalizeTarget, checkUpstreamName, checkCookieName } from './upstream-rules.js';
+export { checkSniName } from './certificate-rules.js';
+export { randomCredential, hashBasicAuthPassword, verifyBasicAuthPassword, isHashedPassword } from './credential-rules.js';
+export { createPluginValidator, deepMerge, HTTP_PROTOCOLS, type PluginRegistry, type PluginValidator } from './plugin-rules.js';
+export {
+  serviceValidator,
+  routeValidator,
+  upstreamValidator,
+  targetValidator,
+  certificateValidator,
+  sniValidator,
+  consumerValidator,
+  keyAuthValidator,
+  jwtSecretValidator,
+  basicAuthValidator,
+  aclValidator,
+  pluginValidator,
+  ENTITY_VALIDATORS,
+} from './entities.js';
