@@ -8,5 +8,6 @@ export const StoreErrors = {
   FOREIGN_KEY_MISSING: defineError('PORTICO_ERR_STORE_FOREIGN_KEY_MISSING', 400, 'foreign key does not reference an existing entity'),
   NOT_FOUND: defineError('PORTICO_ERR_STORE_NOT_FOUND', 404, 'Not found'),
   INVALID_OFFSET: defineError('PORTICO_ERR_STORE_INVALID_OFFSET', 400, 'invalid offset'),
+  VERSION_OUT_OF_RANGE: defineError('PORTICO_ERR_STORE_VERSION_OUT_OF_RANGE', 400, 'version cannot be restored'),
   UNAVAILABLE: defineError('PORTICO_ERR_STORE_UNAVAILABLE', 500, 'database unavailable'),
 } as const;

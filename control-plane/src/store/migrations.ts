@@ -127,6 +127,27 @@ export const MIGRATIONS: readonly Migration[] = [
         .join('\n      ')}
     `,
   },
+  {
+    id: 3,
+    name: 'config-history',
+    // Each committed version keeps its change set: one row per row-write, with
+    // the body before and after (NULL for create / delete), in write order, so
+    // a rollback replays them backwards. Versions committed before this
+    // migration have no change set; config_history_start says where it begins.
+    sql: `
+      CREATE TABLE config_history (
+        seq INTEGER PRIMARY KEY,
+        version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        before TEXT,
+        after TEXT
+      );
+      CREATE INDEX config_history_version ON config_history (version);
+      CREATE TABLE config_history_start (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+      INSERT INTO config_history_start (id, version) SELECT 1, version FROM config_version;
+    `,
+  },
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {

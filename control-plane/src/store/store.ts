@@ -5,10 +5,12 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3, { type Database, SqliteError } from 'better-sqlite3';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { PorticoError, RESOURCE_TYPES, type Resource, type ResourceRef, type ResourceType } from '@portico/shared';
 import { StoreErrors } from './errors.js';
+import { historyStart, listVersions, versionDetail, writesAfter, type ChangeCounts, type VersionDetail, type VersionPage } from './history.js';
 import { migrate } from './migrations.js';
+import { decodeOffset, encodeOffset, translateSqliteError } from './sql-helpers.js';
 import { ENTITY_TABLES, type EntityTable } from './tables.js';
 
 /** An entity as the store holds it: a plain JSON object with at least `id`. */
@@ -51,12 +53,28 @@ export interface WriteTx {
   remove(type: ResourceType, id: string): void;
   get(type: ResourceType, id: string): EntityBody | undefined;
   findBy(type: ResourceType, field: string, value: string): EntityBody | undefined;
+  /**
+   * Sets the row to exactly `body`, or deletes it when `body` is null, without
+   * Kong's cascade rules: for callers that state every row themselves
+   * (declarative apply, rollback). Foreign keys are then checked when the
+   * transaction commits, so rows may be written in any order. Returns false
+   * (and writes nothing) when the row already is `body`.
+   */
+  restore(type: ResourceType, id: string, body: EntityBody | null): boolean;
+}
+
+export interface RollbackResult {
+  version: number;
+  changed: boolean;
+  changes: ChangeCounts;
 }
 
 export class Store {
   readonly db: Database;
   private readonly events = new EventEmitter();
   private readonly stmts = new Map<string, BetterSqlite3.Statement>();
+  /** Whether the running write has deferred foreign-key checks (see WriteTx.restore). */
+  private deferred = false;
 
   private constructor(db: Database) {
     this.db = db;
@@ -177,6 +195,41 @@ export class Store {
     return (this.stmt(`SELECT id FROM ${type} WHERE ${column} = ?`).all(id) as { id: string }[]).map((r) => r.id);
   }
 
+  /** Versions ≤ this one predate the recorded change history and cannot be rolled back to. */
+  historyStart(): number {
+    return historyStart(this.db);
+  }
+
+  /** Committed versions, newest first; `before` (exclusive) pages to older ones. */
+  versions(size: number, before?: number): VersionPage {
+    return listVersions(this.db, size, before);
+  }
+
+  /** What version `version` changed, per entity; undefined for an unknown version. */
+  versionDetail(version: number): VersionDetail | undefined {
+    return versionDetail(this.db, version);
+  }
+
+  /**
+   * Restores the config of version `target` as one new version, by undoing
+   * every row-write after it, newest first: each step returns to a state that
+   * existed, so every constraint holds on the way. Rolling back to the current
+   * version writes nothing.
+   */
+  rollbackTo(target: number, summary = `rollback to version ${target}`): RollbackResult {
+    const current = this.version();
+    const start = this.historyStart();
+    if (!Number.isInteger(target) || target < start || target > current) {
+      const range = start === current ? `only version ${current} can be restored` : `restorable versions are ${start} to ${current}`;
+      throw new PorticoError(StoreErrors.VERSION_OUT_OF_RANGE, `version ${String(target)} cannot be restored: ${range}`, { target, start, current });
+    }
+    const { version, changed } = this.write(summary, (tx) => {
+      for (const w of writesAfter(this.db, target, current)) tx.restore(w.type, w.id, w.before === null ? null : (JSON.parse(w.before) as EntityBody));
+    });
+    const none: ChangeCounts = { created: 0, updated: 0, deleted: 0 };
+    return { version, changed, changes: (changed ? this.versionDetail(version)?.changes : undefined) ?? none };
+  }
+
   /**
    * Runs `fn` in one transaction. The first write bumps the config version;
    * a callback that writes nothing leaves the version alone. Throws what `fn`
@@ -201,8 +254,10 @@ export class Store {
       remove: (type, id) => this.removeRow(type, id, current),
       get: (type, id) => this.get(type, id),
       findBy: (type, field, value) => this.findBy(type, field, value),
+      restore: (type, id, body) => this.restoreRow(type, id, body, current),
     };
     let result: T;
+    this.deferred = false;
     try {
       result = this.db.transaction(() => fn(tx))();
     } catch (err) {
@@ -221,15 +276,19 @@ export class Store {
     this.stmt(`INSERT INTO ${type} (${cols.map(quote).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...values);
     // A re-created id is live again: its old tombstone must not tell data planes to delete it.
     this.stmt('DELETE FROM tombstones WHERE type = ? AND id = ?').run(type, entity.id);
+    this.record(version, type, entity.id, null, values[values.length - 1] as string);
   }
 
   private updateRow(type: ResourceType, entity: EntityBody, version: number): void {
     const table = ENTITY_TABLES[type];
     this.checkForeign(table, entity);
     const cols = [...mirrored(table), ...table.foreign.map((f) => f.column), 'version', 'body'];
-    const values = [...mirroredValues(table, entity), ...foreignValues(table, entity), version, JSON.stringify(entity)];
-    const res = this.stmt(`UPDATE ${type} SET ${cols.map((c) => `${quote(c)} = ?`).join(', ')} WHERE id = ?`).run(...values, entity.id);
-    if (res.changes === 0) throw new PorticoError(StoreErrors.NOT_FOUND, undefined, { type, id: entity.id });
+    const before = this.bodyText(type, entity.id);
+    if (before === undefined) throw new PorticoError(StoreErrors.NOT_FOUND, undefined, { type, id: entity.id });
+    const after = JSON.stringify(entity);
+    const values = [...mirroredValues(table, entity), ...foreignValues(table, entity), version, after];
+    this.stmt(`UPDATE ${type} SET ${cols.map((c) => `${quote(c)} = ?`).join(', ')} WHERE id = ?`).run(...values, entity.id);
+    this.record(version, type, entity.id, before, after);
   }
 
   private removeRow(type: ResourceType, id: string, version: () => number): void {
@@ -250,8 +309,38 @@ export class Store {
         }
       }
     }
+    this.deleteRow(type, id, version());
+  }
+
+  /** Deletes one row, leaving a tombstone and its change-set entry. */
+  private deleteRow(type: ResourceType, id: string, version: number): void {
+    const before = this.bodyText(type, id);
+    if (before === undefined) throw new PorticoError(StoreErrors.NOT_FOUND, undefined, { type, id });
     this.stmt(`DELETE FROM ${type} WHERE id = ?`).run(id);
-    this.stmt('INSERT INTO tombstones (type, id, version) VALUES (?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET version = excluded.version').run(type, id, version());
+    this.stmt('INSERT INTO tombstones (type, id, version) VALUES (?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET version = excluded.version').run(type, id, version);
+    this.record(version, type, id, before, null);
+  }
+
+  private restoreRow(type: ResourceType, id: string, body: EntityBody | null, version: () => number): boolean {
+    const current = this.bodyText(type, id);
+    if (body === null ? current === undefined : current === JSON.stringify(body)) return false;
+    if (!this.deferred) {
+      // Lasts until this transaction ends (SQLite resets it on commit/rollback).
+      this.db.pragma('defer_foreign_keys = ON');
+      this.deferred = true;
+    }
+    if (body === null) this.deleteRow(type, id, version());
+    else if (current === undefined) this.insertRow(type, { ...body, id }, version());
+    else this.updateRow(type, { ...body, id }, version());
+    return true;
+  }
+
+  private record(version: number, type: ResourceType, id: string, before: string | null, after: string | null): void {
+    this.stmt('INSERT INTO config_history (version, type, entity_id, before, after) VALUES (?, ?, ?, ?, ?)').run(version, type, id, before, after);
+  }
+
+  private bodyText(type: ResourceType, id: string): string | undefined {
+    return (this.stmt(`SELECT body FROM ${type} WHERE id = ?`).get(id) as { body: string } | undefined)?.body;
   }
 
   private checkForeign(table: EntityTable, entity: EntityBody): void {
@@ -291,33 +380,4 @@ function foreignValues(table: EntityTable, entity: EntityBody): unknown[] {
 
 function assertUniqueField(table: EntityTable, field: string): void {
   if (field !== 'id' && !table.unique.includes(field)) throw new Error(`${table.type}.${field} is not a unique column`);
-}
-
-function encodeOffset(id: string): string {
-  return Buffer.from(JSON.stringify([id])).toString('base64url');
-}
-
-function decodeOffset(token: string): string {
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
-  } catch {
-    // fall through to the error below
-  }
-  throw new PorticoError(StoreErrors.INVALID_OFFSET, `'${token}' is not a valid offset: bad base64 encoding`);
-}
-
-function translateSqliteError(err: unknown): unknown {
-  if (!(err instanceof SqliteError)) return err;
-  if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    // "UNIQUE constraint failed: services.name", "…: targets.upstream_id, targets.target",
-    // or "…: index 'plugins_scope'" for an expression index.
-    const cols = [...err.message.matchAll(/(\w+)\.(\w+)/g)];
-    const index = /index '(\w+)'/.exec(err.message)?.[1];
-    const entry = err.code === 'SQLITE_CONSTRAINT_UNIQUE' ? StoreErrors.UNIQUE_VIOLATION : StoreErrors.PRIMARY_KEY_VIOLATION;
-    const detail = { type: cols[0]?.[1], field: cols[cols.length - 1]?.[2], fields: cols.map((c) => c[2]), index };
-    return new PorticoError(entry, undefined, detail, { cause: err });
-  }
-  if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new PorticoError(StoreErrors.REFERENCED_BY_OTHERS, undefined, {}, { cause: err });
-  return new PorticoError(StoreErrors.UNAVAILABLE, undefined, undefined, { cause: err });
 }
