@@ -1,0 +1,79 @@
+// S3: Portico with a large route table (prefixes, 10% regex, hosts, header
+// matches) against the same requests on one catch-all route, plus the router
+// micro-benchmark from the data plane.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../lib/processes.js';
+import { bigTable } from './big-table.js';
+import { onCleanup } from './cleanup.js';
+import { newResult, type BenchContext, type ScenarioResult } from './context.js';
+import { measure, ratio, type Measurement } from './measure.js';
+import { spawnPinned } from './peer-process.js';
+import { wrkMixScript } from './routes-gen.js';
+
+const MATCH_BENCH = fileURLToPath(new URL('../../../data-plane/dist/router/match-bench.js', import.meta.url));
+
+export async function s3(ctx: BenchContext): Promise<ScenarioResult> {
+  const n = ctx.opts.routes;
+  const r = newResult('S3', `${n.toLocaleString('en-US')} routes vs 1 route (same request mix), plus the router micro-benchmark`);
+  let one: Measurement | undefined;
+  let script = '';
+  const big = await bigTable(ctx, async (p, requests) => {
+    // Before the load: the same request mix, all answered by the catch-all route.
+    script = mixScript(requests);
+    one = await measure(ctx, { url: p.url, connections: ctx.opts.connections, script });
+  });
+  if (!script) {
+    // The table was loaded by an earlier scenario: the 1-route figure is not comparable any more.
+    script = mixScript(big.requests);
+    r.notes.push('the 1-route run was skipped: the large table was already loaded by an earlier scenario');
+  }
+  const many = await measure(ctx, { url: big.portico.url, connections: ctx.opts.connections, script });
+  const rows: (string | number)[][] = [];
+  if (one) rows.push(['1 (catch-all)', one.rps, one.p50_ms, one.p99_ms, one.errors, '1.00×']);
+  rows.push([`${n} + catch-all`, many.rps, many.p50_ms, many.p99_ms, many.errors, ratio(many.rps, one?.rps)]);
+  r.tables.push({ title: `S3 — request mix over ${big.requests.length} routes (hosts, regex, headers), 100-byte body, c${ctx.opts.connections}`, columns: ['routes', 'req/s', 'p50 ms', 'p99 ms', 'errors', '÷ 1 route'], rows });
+  r.notes.push(`routes loaded with ${big.load.method} in ${Math.round(big.load.ms)} ms (until the data plane served config version ${big.load.version})${big.load.note ? `; ${big.load.note}` : ''}`);
+  r.data = { routes: n, load: big.load, one_route: one ? { ...one, runs: undefined } : null, many_routes: { ...many, runs: undefined } };
+
+  // The router alone, on the proxy CPU.
+  try {
+    const lines = await runMatchBench(ctx);
+    r.tables.push({ title: 'S3 — router micro-benchmark (node data-plane/dist/router/match-bench.js)', columns: ['routes', 'median ns/match', 'build ms', 'matched'], rows: lines.map((l) => [l.routes, l.ns, l.build_ms, l.matched]) });
+    r.data['match_bench'] = lines;
+  } catch (err) {
+    r.status = 'partial';
+    r.reasons.push(`router micro-benchmark failed: ${String(err).split('\n')[0]}`);
+  }
+  return r;
+}
+
+function mixScript(requests: Parameters<typeof wrkMixScript>[0]): string {
+  const dir = tempDir('portico-bench-lua-');
+  onCleanup('lua dir', () => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'mix.lua');
+  writeFileSync(path, wrkMixScript(requests));
+  return path;
+}
+
+interface MatchLine {
+  routes: number;
+  ns: number;
+  build_ms: number;
+  matched: string;
+}
+
+async function runMatchBench(ctx: BenchContext): Promise<MatchLine[]> {
+  const p = spawnPinned(ctx.plan, ctx.plan.proxyCpu, 'match-bench', process.execPath, [MATCH_BENCH]);
+  const code = await new Promise<number | null>((resolve) => p.child.once('close', resolve));
+  await p.stop();
+  if (code !== 0) throw new Error(`match-bench exited ${code}: ${p.output.slice(-5).join(' ')}`);
+  const out: MatchLine[] = [];
+  for (const line of p.output) {
+    const m = /routes=\s*(\d+)\s+median=\s*(\d+) ns\/match\s+\(build ([\d.]+) ms, (\d+\/\d+) requests matched\)/.exec(line);
+    if (m) out.push({ routes: Number(m[1]), ns: Number(m[2]), build_ms: Number(m[3]), matched: m[4]! });
+  }
+  if (out.length === 0) throw new Error(`no result lines in match-bench output: ${p.output.join(' ')}`);
+  return out;
+}
