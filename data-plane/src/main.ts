@@ -3,7 +3,8 @@
 // the last snapshot the control plane sent (or the disk cache of it).
 import { PORTICO_VERSION, type Logger } from '@portico/shared';
 import { startClusterClient } from './cluster/client.js';
-import { compile } from './compile/compile.js';
+import { compile, liveCacheNamespaces } from './compile/compile.js';
+import { PluginRuntime } from './plugins/runtime.js';
 import type { CompiledConfig } from './compile/types.js';
 import { createProxyServer } from './proxy/proxy-server.js';
 import { UpstreamPools } from './proxy/upstream-pools.js';
@@ -40,14 +41,22 @@ export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPl
   const log = o.log;
   const cell: ConfigCell = { current: null };
   const pools = new UpstreamPools();
+  // Rate-limit counters and cached responses: outlive every config generation.
+  const runtime = new PluginRuntime({ log: log.child({ component: 'plugins' }) });
 
   const apply = (snap: { version: number; hash: string; resources: import('@portico/shared').Resource[] }): void => {
     const started = process.hrtime.bigint();
-    const next = compile(snap, cell.current ?? undefined);
+    const next = compile(snap, cell.current ?? undefined, runtime);
     cell.current = next;
-    pools.retain(new Set([...next.services.values()].map((s) => s.origin)));
+    const origins = new Set<string>();
+    for (const s of next.services.values()) {
+      if (s.peers === null) origins.add(s.origin);
+      else for (const p of s.peers) origins.add(p.origin);
+    }
+    pools.retain(origins);
+    runtime.retain(next.pluginIds, liveCacheNamespaces(next));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, compile_ms: Math.round(ms * 100) / 100 }, 'config applied');
+    log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, upstreams: next.upstreams.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100 }, 'config applied');
   };
 
   const proxy = createProxyServer({ config: cell, pools, softwareVersion: PORTICO_VERSION, log });
@@ -79,6 +88,7 @@ export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPl
         await proxy.close(o.drainMs ?? 10_000);
         await cluster.close();
         await pools.close();
+        await runtime.close();
         await status.close();
         log.info('data plane stopped');
       })()),

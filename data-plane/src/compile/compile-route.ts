@@ -2,12 +2,13 @@
 import type { Route } from '@portico/shared';
 import type { RouterRoute } from '../router/index.js';
 import { FrozenSet } from './frozen.js';
+import type { RoutePlugins } from '../plugins/chain.js';
 import type { CompiledRoute, CompiledService } from './types.js';
 
 const STREAM_PROTOCOLS = new Set(['tcp', 'tls', 'tls_passthrough', 'udp']);
 
 /** Returns the router input for the route, or a message saying why the route is invalid. */
-export function compileRoute(r: Route, service: CompiledService | null): RouterRoute | string {
+export function compileRoute(r: Route, service: CompiledService | null, plugins: RoutePlugins | null = null): RouterRoute | string {
   // Kong's routes schema: sources/destinations are stream-route fields.
   const http = r.protocols.some((p) => !STREAM_PROTOCOLS.has(p));
   if (http && ((r.sources?.length ?? 0) > 0 || (r.destinations?.length ?? 0) > 0)) {
@@ -24,6 +25,7 @@ export function compileRoute(r: Route, service: CompiledService | null): RouterR
     httpsRedirectStatusCode: r.https_redirect_status_code,
     requestBuffering: r.request_buffering,
     responseBuffering: r.response_buffering,
+    plugins,
   });
   return Object.freeze({
     route,

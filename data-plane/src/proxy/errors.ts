@@ -15,6 +15,8 @@ export const ProxyErrors = {
   BAD_GATEWAY: defineError('PORTICO_ERR_PROXY_BAD_GATEWAY', 502, 'An invalid response was received from the upstream server'),
   /** Kong (nginx 504): connect, write or read timeout. */
   UPSTREAM_TIMEOUT: defineError('PORTICO_ERR_PROXY_UPSTREAM_TIMEOUT', 504, 'The upstream server is timing out'),
+  /** Kong: the service's upstream has no target that can take the request (none, all weight 0, all unhealthy). */
+  NO_PEER: defineError('PORTICO_ERR_PROXY_NO_PEER', 503, 'failure to get a peer from the ring-balancer'),
   /** Kong: an https-only route reached over http with https_redirect_status_code 426. */
   HTTPS_REQUIRED: defineError('PORTICO_ERR_PROXY_HTTPS_REQUIRED', 426, 'Please use HTTPS protocol'),
   /** Kong (nginx 400): the request could not be parsed. */

@@ -11,10 +11,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ErrorEntry } from '@portico/shared';
 import type { Dispatcher } from 'undici';
-import type { CompiledService } from '../compile/types.js';
+import type { CompiledService, Peer } from '../compile/types.js';
+import { runResponse } from '../plugins/chain.js';
+import type { PluginContext } from '../plugins/context.js';
 import type { BodySource } from './body-source.js';
 import { ProxyErrors } from './errors.js';
 import { clientResponseHeaders } from './headers.js';
+import { pickPeer } from './peer.js';
 import { respondError } from './respond-error.js';
 import type { UpstreamPools } from './upstream-pools.js';
 
@@ -72,8 +75,11 @@ export class ForwardRequest implements Dispatcher.DispatchHandler {
   readonly #req: IncomingMessage;
   readonly #res: WithForward;
   readonly #service: CompiledService;
+  #peer: Peer;
+  /** Plugins of this request (response phase, body tap); null on the fast path. */
+  readonly #plugins: PluginContext | null;
   readonly #opts: Dispatcher.DispatchOptions;
-  readonly #body: BodySource | null;
+  readonly #body: BodySource | Buffer | null;
   readonly #startedAt: number;
   #firstDispatchAt = 0;
   #dispatchedAt = 0;
@@ -87,15 +93,19 @@ export class ForwardRequest implements Dispatcher.DispatchHandler {
     req: IncomingMessage,
     res: ServerResponse,
     service: CompiledService,
+    peer: Peer,
     path: string,
     headers: string[],
-    body: BodySource | null,
+    body: BodySource | Buffer | null,
     startedAt: number,
+    plugins: PluginContext | null = null,
   ) {
     this.#ctx = ctx;
     this.#req = req;
     this.#res = res as WithForward;
     this.#service = service;
+    this.#peer = peer;
+    this.#plugins = plugins;
     this.#body = body;
     this.#startedAt = startedAt;
     this.#opts = {
@@ -122,9 +132,11 @@ export class ForwardRequest implements Dispatcher.DispatchHandler {
   #dispatch(): void {
     this.#attempt++;
     this.#dispatchedAt = performance.now();
+    // Kong: a retry of a balanced service asks the balancer again.
+    if (this.#attempt > 1 && this.#service.upstream !== null) this.#repick();
     let pool;
     try {
-      pool = this.#ctx.pools.get(this.#service);
+      pool = this.#ctx.pools.get(this.#peer);
     } catch (err) {
       this.onError(err as Error);
       return;
@@ -149,25 +161,30 @@ export class ForwardRequest implements Dispatcher.DispatchHandler {
     if (this.#done || res.destroyed) return false;
     const now = performance.now();
     this.#resume = resume;
-    res.writeHead(
-      statusCode,
-      clientResponseHeaders(rawHeaders, {
-        via: this.#ctx.via,
-        server: this.#ctx.server,
-        upstreamLatency: Math.round(now - this.#dispatchedAt),
-        proxyLatency: Math.round(this.#firstDispatchAt - this.#startedAt),
-      }),
-    );
+    const headers = clientResponseHeaders(rawHeaders, {
+      via: this.#ctx.via,
+      server: this.#ctx.server,
+      upstreamLatency: Math.round(now - this.#dispatchedAt),
+      proxyLatency: Math.round(this.#firstDispatchAt - this.#startedAt),
+    });
+    const plugins = this.#plugins;
+    if (plugins !== null) {
+      runResponse(plugins, { status: statusCode, raw: rawHeaders });
+      if (plugins.responseHeaders !== null) headers.push(...plugins.responseHeaders);
+    }
+    res.writeHead(statusCode, headers);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    this.#plugins?.tap?.data(chunk);
     // false = pause undici until the client drains (see drained()).
     return this.#res.write(chunk);
   }
 
   onComplete(): void {
     this.#finish();
+    this.#plugins?.tap?.end(true);
     this.#res.end();
   }
 
@@ -182,13 +199,14 @@ export class ForwardRequest implements Dispatcher.DispatchHandler {
       return;
     }
     this.#finish();
+    this.#plugins?.tap?.end(false);
     if (res.headersSent) {
       // Mid-body failure: the status line is gone, so the only truthful
       // signal left is to cut the connection.
       res.destroy();
       return;
     }
-    this.#body?.destroy();
+    if (this.#body !== null && !Buffer.isBuffer(this.#body)) this.#body.destroy();
     // Unread request body left on the socket: the connection cannot carry another request.
     const extra = this.#req.complete ? undefined : ['connection', 'close'];
     respondError(res, upstreamErrorEntry(err), this.#ctx.server, this.#startedAt, extra);
@@ -201,7 +219,7 @@ export class ForwardRequest implements Dispatcher.DispatchHandler {
       this.#attempt <= this.#service.retries &&
       !this.#res.headersSent &&
       !this.#res.destroyed &&
-      (this.#body === null || !this.#body.started) &&
+      (this.#body === null || Buffer.isBuffer(this.#body) || !this.#body.started) &&
       RETRYABLE.has(errorCode(err))
     );
   }
@@ -216,9 +234,26 @@ export class ForwardRequest implements Dispatcher.DispatchHandler {
   clientClosed(): void {
     if (this.#done) return;
     this.#finish();
+    this.#plugins?.tap?.end(false);
     const abort = this.#abort;
     if (abort !== null) abort(new ClientGoneError('client went away'));
-    this.#body?.destroy();
+    if (this.#body !== null && !Buffer.isBuffer(this.#body)) this.#body.destroy();
+  }
+
+  /** Asks the balancer again and points the Host header at the new peer (unless the route preserves the client's). */
+  #repick(): void {
+    const plugins = this.#plugins;
+    const next = pickPeer(this.#service, this.#req, plugins?.consumer?.id ?? null);
+    if (next === null || next === this.#peer) return;
+    const old = this.#peer;
+    this.#peer = next;
+    const headers = this.#opts.headers as string[];
+    for (let i = 0; i < headers.length; i += 2) {
+      if (headers[i] === 'host') {
+        if (headers[i + 1] === old.hostHeader) headers[i + 1] = next.hostHeader;
+        break;
+      }
+    }
   }
 
   #finish(): void {

@@ -5,12 +5,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@portico/shared';
-import type { CompiledConfig } from '../compile/types.js';
+import type { CompiledConfig, CompiledRoute, CompiledService, Peer, RouteMatch } from '../compile/types.js';
+import { writeAnswer } from '../plugins/answer.js';
+import { runAccess, runLog, type PluginChain } from '../plugins/chain.js';
+import { PluginContext } from '../plugins/context.js';
+import type { AccessResult } from '../plugins/types.js';
 import { BodySource } from './body-source.js';
 import { ProxyErrors } from './errors.js';
 import { ForwardRequest, type ForwardContext } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
-import { parseTarget } from './request-target.js';
+import { pickPeer } from './peer.js';
+import { applyHeaderEdits } from './plugin-edits.js';
+import { parseTarget, type RequestTarget } from './request-target.js';
 import { respondClientError, respondError } from './respond-error.js';
 import { routeData } from './route-data.js';
 import type { UpstreamPools } from './upstream-pools.js';
@@ -46,6 +52,17 @@ export interface ProxyServer {
 }
 
 type ResponseWithKeepAlive = ServerResponse & { shouldKeepAlive: boolean };
+
+const kPlugins = Symbol('portico.plugins');
+type WithPlugins = ServerResponse & { [kPlugins]?: PluginContext | undefined };
+
+/** The log phase, once the response is finished (module-level: no closure per request). */
+function onPluginResponseClose(this: WithPlugins): void {
+  const pctx = this[kPlugins];
+  if (pctx === undefined) return;
+  this[kPlugins] = undefined;
+  runLog(pctx);
+}
 type SocketWithMessage = Socket & { _httpMessage?: unknown };
 
 export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
@@ -118,6 +135,78 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
       return;
     }
 
+    const chain = r.plugins?.http ?? null;
+    if (chain === null && service.upstream === null) {
+      // The fast path: no plugin to run, no balancer to ask.
+      forward(req, res, r, service, service, match, target, startedAt, null);
+      return;
+    }
+    if (chain === null) {
+      const peer = pickPeer(service, req, null);
+      if (peer === null) return respondError(res, ProxyErrors.NO_PEER, serverName, startedAt);
+      forward(req, res, r, service, peer, match, target, startedAt, null);
+      return;
+    }
+    withPlugins(req, res, cfg, r, service, match, target, startedAt, method, chain);
+  }
+
+  function withPlugins(
+    req: IncomingMessage,
+    res: ServerResponse,
+    cfg: CompiledConfig,
+    r: CompiledRoute,
+    service: CompiledService,
+    match: RouteMatch,
+    target: RequestTarget,
+    startedAt: number,
+    method: string,
+    chain: PluginChain,
+  ): void {
+    const pctx = new PluginContext(req, cfg, r, service, method, target.path, target.query, req.socket.remoteAddress ?? '', startedAt);
+    (res as WithPlugins)[kPlugins] = pctx;
+    res.once('close', onPluginResponseClose);
+    const result = runAccess(pctx, chain);
+    if (result === undefined) return afterAccess(req, res, r, service, match, target, startedAt, pctx, undefined);
+    if (!(result instanceof Promise)) return writeAnswer(res, pctx, result, serverName);
+    result.then(
+      (answer) => afterAccess(req, res, r, service, match, target, startedAt, pctx, answer),
+      (err: unknown) => {
+        log?.error({ err, route_id: r.id }, 'plugin access phase failed');
+        respondError(res, ProxyErrors.INTERNAL, serverName, startedAt);
+      },
+    );
+  }
+
+  function afterAccess(
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: CompiledRoute,
+    service: CompiledService,
+    match: RouteMatch,
+    target: RequestTarget,
+    startedAt: number,
+    pctx: PluginContext,
+    answer: AccessResult,
+  ): void {
+    if (answer !== undefined) return writeAnswer(res, pctx, answer, serverName);
+    if (res.destroyed) return;
+    const peer = pickPeer(service, req, pctx.consumer?.id ?? null);
+    if (peer === null) return respondError(res, ProxyErrors.NO_PEER, serverName, startedAt, undefined);
+    forward(req, res, r, service, peer, match, target, startedAt, pctx);
+  }
+
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: CompiledRoute,
+    service: CompiledService,
+    peer: Peer,
+    match: RouteMatch,
+    target: RequestTarget,
+    startedAt: number,
+    pctx: PluginContext | null,
+  ): void {
+    const headers = req.headers;
     // The router matched (and matchedPath is a prefix of) the normalised
     // path, which is also what Kong forwards; it equals the raw path, same
     // string, unless the client sent %-escapes, dot segments or `//`.
@@ -130,18 +219,26 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
       matchedPath: match.matchedPath,
     });
     const path = normalized === target.path ? joined : escapePath(joined);
-    const upstreamHeaders = upstreamRequestHeaders(req.rawHeaders, headers, {
+    let upstreamHeaders = upstreamRequestHeaders(req.rawHeaders, headers, {
       clientIp: req.socket.remoteAddress ?? '',
       proto: 'http',
       host: target.host,
       port: forwardedPort,
       path: target.path,
       prefix: strippedPrefix(r.stripPath, normalized, match.matchedPath),
-      hostHeader: r.preserveHost && headers.host !== undefined ? headers.host : service.hostHeader,
+      hostHeader: r.preserveHost && headers.host !== undefined ? headers.host : peer.hostHeader,
       via: requestVia[req.httpVersion] ?? `${req.httpVersion} ${serverName}`,
     });
-    const body = hasBody(req) ? new BodySource(req, service.writeTimeout) : null;
-    new ForwardRequest(ctx, req, res, service, path + target.query, upstreamHeaders, body, startedAt).start();
+    if (pctx === null) {
+      const body = hasBody(req) ? new BodySource(req, service.writeTimeout) : null;
+      new ForwardRequest(ctx, req, res, service, peer, path + target.query, upstreamHeaders, body, startedAt).start();
+      return;
+    }
+    // A plugin read the body (key_in_body): forward those bytes, or its rewrite of them.
+    const buffered = pctx.upstreamBody ?? pctx.bodyBytes;
+    if (pctx.upstreamHeaders !== null || pctx.upstreamRemoved !== null || buffered !== null) upstreamHeaders = applyHeaderEdits(upstreamHeaders, pctx, buffered);
+    const body = buffered !== null ? (buffered.length > 0 ? buffered : null) : hasBody(req) ? new BodySource(req, service.writeTimeout) : null;
+    new ForwardRequest(ctx, req, res, service, peer, path + (pctx.upstreamQuery ?? target.query), upstreamHeaders, body, startedAt, pctx).start();
   }
 
   const server = createServer(

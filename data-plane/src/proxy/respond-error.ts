@@ -1,4 +1,5 @@
-// The one place the proxy writes an answer of its own. Kong's shape: a JSON
+// The one place the proxy (and every plugin, through plugins/answer.ts)
+// writes an answer of its own. Kong's shape: a JSON
 // body `{"message": …, "request_id": …}` (Kong 3 adds request_id), Content-Type
 // `application/json; charset=utf-8`, Server and a response-latency header.
 // The message is the catalog's, never an error's text: nothing internal
@@ -14,8 +15,8 @@ const CONTENT_TYPE = 'application/json; charset=utf-8';
 /** A request id in nginx's `$request_id` form (32 hex digits). Only error paths pay for it. */
 export const newRequestId = (): string => randomUUID().replaceAll('-', '');
 
-function body(entry: ErrorEntry, requestId: string): string {
-  return JSON.stringify({ message: entry.message, request_id: requestId });
+function body(message: string, requestId: string): string {
+  return JSON.stringify({ message, request_id: requestId });
 }
 
 /**
@@ -30,13 +31,29 @@ export function respondError(
   startedAt: number,
   extraHeaders?: readonly string[],
 ): void {
+  respondMessage(res, entry.status, entry.message, server, startedAt, extraHeaders);
+}
+
+/**
+ * Answers `res` with `{"message": message}` and `status` (Kong's
+ * kong.response.error). Plugins reach it through plugins/answer.ts.
+ */
+export function respondMessage(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  server: string,
+  startedAt: number,
+  extraHeaders?: readonly string[],
+  moreHeaders?: readonly string[] | null,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   if (res.destroyed) return;
   const requestId = newRequestId();
-  const payload = body(entry, requestId);
+  const payload = body(message, requestId);
   const headers: string[] = [
     'content-type', CONTENT_TYPE,
     'content-length', String(Buffer.byteLength(payload)),
@@ -45,7 +62,8 @@ export function respondError(
     'x-portico-request-id', requestId,
   ];
   if (extraHeaders !== undefined) headers.push(...extraHeaders);
-  res.writeHead(entry.status, headers);
+  if (moreHeaders != null) headers.push(...moreHeaders);
+  res.writeHead(status, headers);
   res.end(res.req.method === 'HEAD' ? undefined : payload);
 }
 
@@ -59,7 +77,7 @@ export function respondClientError(socket: Socket, entry: ErrorEntry, server: st
     socket.destroy();
     return;
   }
-  const payload = body(entry, newRequestId());
+  const payload = body(entry.message, newRequestId());
   socket.end(
     `HTTP/1.1 ${entry.status} ${entry.status === 400 ? 'Bad Request' : 'Error'}\r\n` +
       `Content-Type: ${CONTENT_TYPE}\r\n` +

@@ -77,6 +77,8 @@ export function makeService(port: number, o: Partial<CompiledService> = {}): Com
     writeTimeout: 60_000,
     readTimeout: 60_000,
     enabled: true,
+    upstream: null,
+    peers: null,
     ...o,
   } as CompiledService;
 }
@@ -93,6 +95,7 @@ export function makeRoute(service: CompiledService | null, o: Partial<CompiledRo
     httpsRedirectStatusCode: 426,
     requestBuffering: true,
     responseBuffering: true,
+    plugins: null,
     ...o,
   } as CompiledRoute;
 }
@@ -118,7 +121,16 @@ export function makeConfig(entries: ReadonlyArray<{ readonly prefix: string | nu
     routes.set(route.id, route);
     if (route.service !== null) services.set(route.service.id, route.service);
   }
-  return { version, hash: `h${version}`, router: prefixRouter(entries), services, routes };
+  return {
+    version,
+    hash: `h${version}`,
+    router: prefixRouter(entries),
+    services,
+    routes,
+    upstreams: new Map(),
+    consumers: { byId: new Map(), byUsername: new Map(), keyAuthByDigest: new Map() },
+    pluginIds: new Set(),
+  };
 }
 
 export interface RunningProxy {

@@ -5,7 +5,7 @@
 // the ones no config uses any more.
 import type { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
-import type { CompiledService } from '../compile/types.js';
+import type { Peer } from '../compile/types.js';
 
 export interface UpstreamPoolsOptions {
   /**
@@ -20,14 +20,14 @@ export interface UpstreamPoolsOptions {
   readonly connections?: number | null;
 }
 
-const keyCache = new WeakMap<CompiledService, string>();
+const keyCache = new WeakMap<Peer, string>();
 
-/** The pool key of a service, built once per compiled service. */
-function poolKey(service: CompiledService): string {
-  let key = keyCache.get(service);
+/** The pool key of a peer (a service, or one target of a balanced service), built once per compiled peer. */
+function poolKey(peer: Peer): string {
+  let key = keyCache.get(peer);
   if (key === undefined) {
-    key = `${service.origin}|${service.connectTimeout}`;
-    keyCache.set(service, key);
+    key = `${peer.origin}|${peer.connectTimeout}`;
+    keyCache.set(peer, key);
   }
   return key;
 }
@@ -47,8 +47,8 @@ export class UpstreamPools {
     };
   }
 
-  /** The pool for a service, created on first use. */
-  get(service: CompiledService): Pool {
+  /** The pool for a peer (a service or a target of one), created on first use. */
+  get(service: Peer): Pool {
     const key = poolKey(service);
     const entry = this.#pools.get(key);
     if (entry !== undefined) return entry.pool;

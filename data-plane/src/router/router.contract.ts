@@ -35,6 +35,7 @@ export function routeFor(spec: Spec): RouterRoute {
     httpsRedirectStatusCode: 426,
     requestBuffering: true,
     responseBuffering: true,
+    plugins: null,
   };
   return {
     route,

@@ -1,0 +1,22 @@
+// The balancer contract: given a request, pick one target of an upstream.
+// Every implementation (round-robin now; least-connections, consistent
+// hashing, latency and health-aware ones later) runs balancer.contract.ts.
+import type { IncomingMessage } from 'node:http';
+import type { CompiledTarget } from '../compile/types.js';
+
+/** What a pick may depend on (hashing on consumer, header, path … later). */
+export interface PickInput {
+  readonly req: IncomingMessage;
+  readonly clientIp: string;
+  readonly consumerId: string | null;
+}
+
+export interface Balancer {
+  /** The target for this request, or null when no target can take it (Kong: 503). */
+  pick(input: PickInput): CompiledTarget | null;
+  /** A request to `target` finished (least-connections and latency balancers count these). */
+  release?(target: CompiledTarget, failed: boolean, latencyMs: number): void;
+}
+
+/** Builds a balancer over an upstream's targets (weight 0 included: the balancer skips them). */
+export type BalancerFactory = (targets: readonly CompiledTarget[]) => Balancer;

@@ -1,0 +1,122 @@
+// One request's view for plugins (Kong's kong.request / kong.client /
+// kong.service.request / kong.ctx.plugin in one object). Created only for
+// routes that have plugins; everything optional is allocated on first use.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { CompiledConfig, CompiledConsumer, CompiledRoute, CompiledService } from '../compile/types.js';
+import type { ChainEntry } from './chain.js';
+import type { BodyTap } from './types.js';
+
+export interface Credential {
+  readonly id: string;
+}
+
+export class PluginContext {
+  readonly req: IncomingMessage;
+  readonly config: CompiledConfig;
+  readonly route: CompiledRoute;
+  readonly service: CompiledService;
+  /** Upper-case method. */
+  readonly method: string;
+  /** Request path as received, without the query. */
+  readonly path: string;
+  /** Raw query with its `?`, or ''. */
+  readonly query: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly clientIp: string;
+  readonly startedAt: number;
+
+  /** Set by an auth plugin (kong.client.authenticate). */
+  consumer: CompiledConsumer | null = null;
+  credential: Credential | null = null;
+
+  /** Upstream header edits by lower-case name: a value sets (replaces), null removes. */
+  upstreamHeaders: Map<string, string> | null = null;
+  upstreamRemoved: Set<string> | null = null;
+  /** Replaces the query sent upstream (with its `?`, or ''). */
+  upstreamQuery: string | null = null;
+  /** Replaces the request body sent upstream (a plugin read and rewrote it). */
+  upstreamBody: Buffer | null = null;
+  /** The whole request body, once a plugin read it (readBody); the proxy then forwards these bytes. */
+  bodyBytes: Buffer | null = null;
+  /** Headers added to whatever the client receives (upstream response or answer), flat list. */
+  responseHeaders: string[] | null = null;
+  /** Set in the response phase by a plugin that wants the body as it streams. */
+  tap: BodyTap | null = null;
+
+  // Chain bookkeeping (chain.ts): the entries that ran, for the later phases.
+  entries: readonly ChainEntry[] = [];
+  ran = 0;
+  earlier: readonly ChainEntry[] | null = null;
+  earlierRan = 0;
+  resolvedFor: CompiledConsumer | null = null;
+
+  #query: URLSearchParams | null = null;
+  #state: Map<object, unknown> | null = null;
+  #body: Promise<Buffer> | null = null;
+
+  constructor(
+    req: IncomingMessage,
+    config: CompiledConfig,
+    route: CompiledRoute,
+    service: CompiledService,
+    method: string,
+    path: string,
+    query: string,
+    clientIp: string,
+    startedAt: number,
+  ) {
+    this.req = req;
+    this.config = config;
+    this.route = route;
+    this.service = service;
+    this.method = method;
+    this.path = path;
+    this.query = query;
+    this.headers = req.headers;
+    this.clientIp = clientIp;
+    this.startedAt = startedAt;
+  }
+
+  /** The parsed query (kong.request.get_query), parsed once per request on first use. */
+  queryParams(): URLSearchParams {
+    return (this.#query ??= new URLSearchParams(this.query));
+  }
+
+  setUpstreamHeader(lowerName: string, value: string): void {
+    (this.upstreamHeaders ??= new Map()).set(lowerName, value);
+    this.upstreamRemoved?.delete(lowerName);
+  }
+
+  clearUpstreamHeader(lowerName: string): void {
+    this.upstreamHeaders?.delete(lowerName);
+    (this.upstreamRemoved ??= new Set()).add(lowerName);
+  }
+
+  addResponseHeader(name: string, value: string): void {
+    (this.responseHeaders ??= []).push(name, value);
+  }
+
+  /** Per-plugin request state (kong.ctx.plugin), keyed by the handlers object. */
+  getState<T>(owner: object): T | undefined {
+    return this.#state?.get(owner) as T | undefined;
+  }
+
+  setState(owner: object, value: unknown): void {
+    (this.#state ??= new Map()).set(owner, value);
+  }
+
+  /**
+   * Reads the whole request body once (kong.request.get_raw_body); the proxy
+   * then forwards these bytes (or `upstreamBody` if a plugin replaced them).
+   */
+  readBody(): Promise<Buffer> {
+    return (this.#body ??= new Promise<Buffer>((resolve, reject) => {
+      const req = this.req;
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.once('end', () => resolve((this.bodyBytes = Buffer.concat(chunks))));
+      req.once('error', reject);
+      req.once('aborted', () => reject(new Error('client aborted request body')));
+    }));
+  }
+}

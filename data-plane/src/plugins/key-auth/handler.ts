@@ -1,0 +1,129 @@
+// key-auth (Kong 3.x kong/plugins/key-auth/handler.lua). The key is looked up
+// by its sha256 digest in a table compiled from the snapshot's credentials,
+// so no comparison ever runs over the secret itself; keys never reach a log
+// line or a message.
+import { createHash } from 'node:crypto';
+import type { KeyAuthConfig } from '@portico/shared';
+import { PLUGIN_INTERNAL_ERROR } from '../answer.js';
+import type { PluginContext } from '../context.js';
+import type { CompiledConsumer, ConsumerTable } from '../../compile/types.js';
+import type { AccessResult, MessageAnswer, PluginEnv, PluginHandlers, PluginInstance } from '../types.js';
+import { bodyValue, bodyWithout, DUPLICATE, headerValue, parseBody, queryWithout, type ParsedBody } from './find-key.js';
+
+const H_CONSUMER_ID = 'x-consumer-id';
+const H_CUSTOM_ID = 'x-consumer-custom-id';
+const H_USERNAME = 'x-consumer-username';
+const H_CREDENTIAL = 'x-credential-identifier';
+const H_ANONYMOUS = 'x-anonymous-consumer';
+
+/** Hash of a presented key, the form the credential table is indexed by. */
+export const keyDigest = (key: string): string => createHash('sha256').update(key).digest('base64');
+
+export function createKeyAuth(c: KeyAuthConfig, env: PluginEnv): PluginInstance {
+  return { handlers: new KeyAuthHandlers(c, env.consumers) };
+}
+
+class KeyAuthHandlers implements PluginHandlers {
+  readonly #names: readonly { readonly name: string; readonly lower: string }[];
+  readonly #noKey: MessageAnswer;
+  readonly #invalid: MessageAnswer;
+  readonly #duplicate: MessageAnswer;
+  /** undefined: no anonymous configured; null: configured but no such consumer (Kong answers 500). */
+  readonly #anonymous: CompiledConsumer | null | undefined;
+
+  constructor(
+    readonly config: KeyAuthConfig,
+    readonly consumers: ConsumerTable,
+  ) {
+    this.#names = config.key_names.map((name) => ({ name, lower: name.toLowerCase() }));
+    const challenge = ['WWW-Authenticate', `Key realm="${config.realm ?? 'kong'}"`];
+    this.#noKey = { kind: 'message', status: 401, message: 'No API key found in request', headers: challenge };
+    this.#invalid = { kind: 'message', status: 401, message: 'Invalid authentication credentials', headers: challenge };
+    this.#duplicate = { kind: 'message', status: 401, message: 'Duplicate API key found', headers: challenge };
+    const anon = config.anonymous;
+    this.#anonymous = anon === null ? undefined : (consumers.byId.get(anon) ?? consumers.byUsername.get(anon) ?? null);
+  }
+
+  access(ctx: PluginContext): AccessResult | Promise<AccessResult> {
+    const c = this.config;
+    if (!c.run_on_preflight && ctx.method === 'OPTIONS') return undefined;
+    // Kong: with anonymous, auth plugins are OR-ed; an earlier one already authenticated.
+    if (this.#anonymous !== undefined && ctx.credential !== null) return undefined;
+
+    for (const { name, lower } of this.#names) {
+      let v: string | typeof DUPLICATE | undefined;
+      let where: 'header' | 'query' | undefined;
+      if (c.key_in_header) {
+        v = headerValue(ctx.headers, ctx.req.rawHeaders, lower);
+        where = 'header';
+      }
+      if (v === undefined && c.key_in_query && ctx.query !== '') {
+        const all = ctx.queryParams().getAll(name);
+        v = all.length === 0 ? undefined : all.length > 1 ? DUPLICATE : all[0];
+        where = 'query';
+      }
+      if (v === DUPLICATE) return this.#fail(ctx, this.#duplicate);
+      if (v !== undefined) {
+        if (c.hide_credentials) this.#hide(ctx, name, lower, where!);
+        return this.#authenticate(ctx, v);
+      }
+    }
+    if (c.key_in_body) return this.#fromBody(ctx);
+    return this.#fail(ctx, this.#noKey);
+  }
+
+  async #fromBody(ctx: PluginContext): Promise<AccessResult> {
+    const raw = await ctx.readBody();
+    const body = parseBody(ctx.headers['content-type'], raw);
+    if (body === null) return this.#fail(ctx, this.#noKey);
+    for (const { name } of this.#names) {
+      const v = bodyValue(body, name);
+      if (v === DUPLICATE) return this.#fail(ctx, this.#duplicate);
+      if (v !== undefined) {
+        if (this.config.hide_credentials) ctx.upstreamBody = bodyWithout(body as ParsedBody, name);
+        return this.#authenticate(ctx, v);
+      }
+    }
+    return this.#fail(ctx, this.#noKey);
+  }
+
+  #hide(ctx: PluginContext, name: string, lower: string, where: 'header' | 'query'): void {
+    // Kong clears the name from both places whichever it came from.
+    ctx.clearUpstreamHeader(lower);
+    if (ctx.query !== '' && (where === 'query' || ctx.queryParams().has(name))) ctx.upstreamQuery = queryWithout(ctx.queryParams(), name);
+  }
+
+  #authenticate(ctx: PluginContext, key: string): AccessResult {
+    if (key === '') return this.#fail(ctx, this.#noKey);
+    const found = this.consumers.keyAuthByDigest.get(keyDigest(key));
+    if (found === undefined) return this.#fail(ctx, this.#invalid);
+    setConsumer(ctx, found.consumer, found.credentialId);
+    return undefined;
+  }
+
+  #fail(ctx: PluginContext, answer: MessageAnswer): AccessResult {
+    const anon = this.#anonymous;
+    if (anon === undefined) return answer;
+    if (anon === null) return PLUGIN_INTERNAL_ERROR;
+    setConsumer(ctx, anon, null);
+    return undefined;
+  }
+}
+
+/** kong.client.authenticate plus Kong's consumer headers to the upstream (set_consumer). */
+function setConsumer(ctx: PluginContext, consumer: CompiledConsumer, credentialId: string | null): void {
+  ctx.consumer = consumer;
+  ctx.credential = credentialId === null ? null : { id: credentialId };
+  ctx.setUpstreamHeader(H_CONSUMER_ID, consumer.id);
+  if (consumer.customId !== null) ctx.setUpstreamHeader(H_CUSTOM_ID, consumer.customId);
+  else ctx.clearUpstreamHeader(H_CUSTOM_ID);
+  if (consumer.username !== null) ctx.setUpstreamHeader(H_USERNAME, consumer.username);
+  else ctx.clearUpstreamHeader(H_USERNAME);
+  if (credentialId !== null) {
+    ctx.setUpstreamHeader(H_CREDENTIAL, credentialId);
+    ctx.clearUpstreamHeader(H_ANONYMOUS);
+  } else {
+    ctx.clearUpstreamHeader(H_CREDENTIAL);
+    ctx.setUpstreamHeader(H_ANONYMOUS, 'true');
+  }
+}

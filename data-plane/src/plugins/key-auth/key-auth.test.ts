@@ -1,0 +1,127 @@
+// key-auth through the real proxy: compile() from stored bodies, a real
+// upstream that echoes what it received.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { consumer, keyAuthCredential, plugin, route, service, startCompiledProxy, uuid, type CompiledProxy } from '../../compile/test-fixtures.js';
+import { echo, json, send, startUpstream, type Upstream } from '../../proxy/test-support.js';
+
+type Echo = { url: string; headers: Record<string, string>; body: string };
+
+describe('key-auth', () => {
+  let up: Upstream;
+  let px: CompiledProxy;
+  const SVC = uuid();
+  const RT = uuid();
+  const OPEN = uuid();
+  const HIDE = uuid();
+  const BODY = uuid();
+  const ANON_RT = uuid();
+  const ALICE = uuid();
+  const ANON = uuid();
+  const CRED = uuid();
+
+  before(async () => {
+    up = await startUpstream(echo);
+    px = await startCompiledProxy([
+      service(SVC, { port: up.port }),
+      route(RT, SVC, { paths: ['/private'] }),
+      route(OPEN, SVC, { paths: ['/open'] }),
+      route(HIDE, SVC, { paths: ['/hide'] }),
+      route(BODY, SVC, { paths: ['/body'] }),
+      route(ANON_RT, SVC, { paths: ['/anon'] }),
+      consumer(ALICE, { username: 'alice', custom_id: 'c-1' }),
+      consumer(ANON, { username: 'anonymous' }),
+      keyAuthCredential(CRED, ALICE, 'secret-key-1'),
+      plugin(uuid(), 'key-auth', {}, { route: RT }),
+      plugin(uuid(), 'key-auth', { hide_credentials: true }, { route: HIDE }),
+      plugin(uuid(), 'key-auth', { key_in_body: true, hide_credentials: true }, { route: BODY }),
+      plugin(uuid(), 'key-auth', { anonymous: 'anonymous' }, { route: ANON_RT }),
+    ]);
+  });
+  after(async () => {
+    await px.close();
+    await up.close();
+  });
+
+  it('answers 401 "No API key found in request" with a WWW-Authenticate challenge when no key is sent', async () => {
+    const r = await send(px.port, { path: '/private' });
+    assert.equal(r.status, 401);
+    assert.equal(json(r)['message'], 'No API key found in request');
+    assert.equal(r.headers['www-authenticate'], 'Key realm="kong"');
+    assert.match(String(r.headers['content-type']), /^application\/json/);
+  });
+
+  it('answers 401 "Invalid authentication credentials" for an unknown key', async () => {
+    const r = await send(px.port, { path: '/private', headers: { apikey: 'nope' } });
+    assert.equal(r.status, 401);
+    assert.equal(json(r)['message'], 'Invalid authentication credentials');
+  });
+
+  it('accepts the key in the header and sends the consumer headers upstream, overriding client-sent ones', async () => {
+    const r = await send(px.port, { path: '/private', headers: { apikey: 'secret-key-1', 'x-consumer-id': 'forged', 'x-anonymous-consumer': 'true' } });
+    assert.equal(r.status, 200);
+    const h = json<Echo>(r).headers;
+    assert.equal(h['x-consumer-id'], ALICE);
+    assert.equal(h['x-consumer-username'], 'alice');
+    assert.equal(h['x-consumer-custom-id'], 'c-1');
+    assert.equal(h['x-credential-identifier'], CRED);
+    assert.equal(h['x-anonymous-consumer'], undefined);
+    assert.equal(h['apikey'], 'secret-key-1', 'without hide_credentials the key is forwarded');
+  });
+
+  it('accepts the key in the query string (header names are case-insensitive, query names exact)', async () => {
+    assert.equal((await send(px.port, { path: '/private?apikey=secret-key-1' })).status, 200);
+    assert.equal((await send(px.port, { path: '/private', headers: { ApiKey: 'secret-key-1' } })).status, 200);
+    assert.equal((await send(px.port, { path: '/private?APIKEY=secret-key-1' })).status, 401);
+  });
+
+  it('refuses a key sent twice', async () => {
+    const r = await send(px.port, { path: '/private?apikey=a&apikey=b' });
+    assert.equal(r.status, 401);
+    assert.equal(json(r)['message'], 'Duplicate API key found');
+  });
+
+  it('hide_credentials strips the key from the header and the query before proxying', async () => {
+    const a = json<Echo>(await send(px.port, { path: '/hide', headers: { apikey: 'secret-key-1' } }));
+    assert.equal(a.headers['apikey'], undefined);
+    const b = json<Echo>(await send(px.port, { path: '/hide?x=1&apikey=secret-key-1&y=2' }));
+    assert.equal(b.url, '/?x=1&y=2');
+  });
+
+  it('key_in_body reads form and JSON bodies, and hide_credentials removes the key from the forwarded body', async () => {
+    const form = await send(px.port, { method: 'POST', path: '/body', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1&apikey=secret-key-1' });
+    assert.equal(form.status, 200);
+    assert.equal(json<Echo>(form).body, 'a=1');
+    const js = await send(px.port, { method: 'POST', path: '/body', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apikey: 'secret-key-1', n: 2 }) });
+    assert.equal(js.status, 200);
+    assert.deepEqual(JSON.parse(json<Echo>(js).body), { n: 2 });
+    assert.equal(json<Echo>(js).headers['x-consumer-id'], ALICE);
+    const none = await send(px.port, { method: 'POST', path: '/body', headers: { 'content-type': 'text/plain' }, body: 'apikey=secret-key-1' });
+    assert.equal(none.status, 401);
+  });
+
+  it('anonymous: a failed authentication proceeds as the anonymous consumer with X-Anonymous-Consumer', async () => {
+    const r = await send(px.port, { path: '/anon' });
+    assert.equal(r.status, 200);
+    const h = json<Echo>(r).headers;
+    assert.equal(h['x-consumer-id'], ANON);
+    assert.equal(h['x-anonymous-consumer'], 'true');
+    assert.equal(h['x-credential-identifier'], undefined);
+    const ok = json<Echo>(await send(px.port, { path: '/anon', headers: { apikey: 'secret-key-1' } }));
+    assert.equal(ok.headers['x-consumer-id'], ALICE);
+  });
+
+  it('routes without the plugin are untouched (no consumer headers, no 401)', async () => {
+    const r = await send(px.port, { path: '/open' });
+    assert.equal(r.status, 200);
+    assert.equal(json<Echo>(r).headers['x-consumer-id'], undefined);
+  });
+
+  it('run_on_preflight false lets OPTIONS through unauthenticated', async () => {
+    const RT2 = uuid();
+    const SVC2 = uuid();
+    px.apply([service(SVC2, { port: up.port }), route(RT2, SVC2, { paths: ['/pre'] }), plugin(uuid(), 'key-auth', { run_on_preflight: false }, { route: RT2 })]);
+    assert.equal((await send(px.port, { method: 'OPTIONS', path: '/pre' })).status, 200);
+    assert.equal((await send(px.port, { method: 'GET', path: '/pre' })).status, 401);
+  });
+});
