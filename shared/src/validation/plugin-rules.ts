@@ -61,7 +61,7 @@ export function createPluginValidator(registry: PluginRegistry): PluginValidator
     else {
       entity['config'] = checked.value;
       const cross = def.check?.(checked.value as Record<string, unknown>);
-      if (cross) errors['config'] = cross as FieldErrors;
+      if (cross) liftCrossFieldErrors(errors, cross);
     }
     return Object.keys(errors).length > 0 ? errors : undefined;
   }
@@ -90,4 +90,19 @@ export function createPluginValidator(registry: PluginRegistry): PluginValidator
       return out;
     },
   };
+}
+
+/**
+ * A plugin's cross-field check reports Kong's two special places with reserved
+ * keys: `@entity` messages belong at the top of the plugin's `fields` (Kong:
+ * `{"@entity":["at least one of these fields must be non-empty: …"]}`) and an
+ * `@config` message is the whole `config` field's error (Kong:
+ * `{"config":"The limit for hour(2.0) cannot be lower than …"}`). Every other
+ * key is a field inside `config`.
+ */
+function liftCrossFieldErrors(errors: FieldErrors, cross: Record<string, unknown>): void {
+  const { '@entity': entity, '@config': config, ...fields } = cross;
+  if (Array.isArray(entity) && entity.length > 0) errors['@entity'] = [...(errors['@entity'] ?? []), ...(entity as string[])];
+  if (typeof config === 'string') errors['config'] = config;
+  else if (Object.keys(fields).length > 0) errors['config'] = fields as FieldErrors;
 }

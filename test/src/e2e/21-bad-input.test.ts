@@ -111,6 +111,18 @@ describe('bad admin input is refused whole', () => {
       check: (b) => assert.equal(b.fields.config.minute, 'expected a number'),
     },
     {
+      name: "a plugin config failing a cross-field check (Kong puts it on 'config')",
+      send: (a) => http('POST', `${a}/plugins`, { name: 'rate-limiting', config: { minute: 5, hour: 2 } }),
+      status: 400,
+      check: (b) => assert.equal(b.fields.config, 'The limit for hour(2.0) cannot be lower than the limit for minute(5.0)'),
+    },
+    {
+      name: "a plugin config missing every limit (Kong puts it on '@entity')",
+      send: (a) => http('POST', `${a}/plugins`, { name: 'rate-limiting', config: {} }),
+      status: 400,
+      check: (b) => assert.match(b.fields['@entity'][0], /^at least one of these fields must be non-empty: 'config.second'/),
+    },
+    {
       name: 'an oversized body',
       send: (a) => http('POST', `${a}/services`, JSON.stringify({ name: 'big', host: 'example.com', tags: ['x'.repeat(2 * 1024 * 1024)] }), JSON_CT),
       status: 413,
