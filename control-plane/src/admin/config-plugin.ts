@@ -5,8 +5,8 @@
 //   GET  /config/versions           committed versions, newest first, paged with size/offset
 //   GET  /config/versions/{N}       what version N changed, secrets redacted
 //   POST /config/rollback {version} restore version N's config as one new version
-// Declarative errors render in Kong's code-14 body here; every other error
-// goes on to the app's error mapper.
+// Errors (Kong's code-14 declarative body included) render in the app's one
+// error mapper.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isPorticoError, PorticoError } from '@portico/shared';
 import { applyDocument, entitiesByType, exportDocument, parseDocumentText, redact, renderDocument, DeclarativeErrors, declarativeBody } from '../declarative/index.js';
@@ -28,11 +28,6 @@ const flag = (v: string | undefined): boolean => v !== undefined && !/^(0|false|
 export const configPlugin: FastifyPluginAsync<{ store: Store }> = async (app, { store }) => {
   // Scoped to this plugin: YAML bodies arrive as text and are parsed by the loader.
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_req, text, done) => done(null, String(text)));
-  app.setErrorHandler((error, _request, reply) => {
-    if (isPorticoError(error, DeclarativeErrors.INVALID)) return reply.code(400).send(declarativeBody(error));
-    if (isPorticoError(error, StoreErrors.VERSION_OUT_OF_RANGE)) return reply.code(400).send({ message: error.message });
-    throw error; // the app's error mapper renders the rest
-  });
 
   registerConfig(app, store);
 

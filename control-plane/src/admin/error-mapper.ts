@@ -3,6 +3,7 @@
 // anything unknown is a 500 with no internals (logged by code, never by body).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isPorticoError, PorticoError, type Logger } from '@portico/shared';
+import { DeclarativeErrors, declarativeBody } from '../declarative/errors.js';
 import { StoreErrors } from '../store/errors.js';
 import { AdminErrors, KONG_CODES } from './errors.js';
 
@@ -12,6 +13,8 @@ export interface ErrorResponse {
 }
 
 export function toResponse(error: unknown): ErrorResponse {
+  // Kong's declarative errors (code 14) carry the document-shaped `fields` and `flattened_errors`.
+  if (isPorticoError(error, DeclarativeErrors.INVALID)) return { status: 400, body: declarativeBody(error) };
   const e = normalize(error);
   const kongCode = KONG_CODES.get(e.code);
   if (kongCode === undefined) return { status: e.status, body: { message: e.message } };
@@ -29,6 +32,8 @@ function normalize(error: unknown): PorticoError {
     if (error.code.startsWith('PORTICO_ERR_ADMIN_')) return error;
     if (error.code === StoreErrors.NOT_FOUND.code) return new PorticoError(AdminErrors.NOT_FOUND);
     if (error.code === StoreErrors.INVALID_OFFSET.code) return new PorticoError(AdminErrors.INVALID_OFFSET, error.message);
+    // A rollback target outside the kept history: the message says which versions can be restored.
+    if (error.code === StoreErrors.VERSION_OUT_OF_RANGE.code) return error;
     return new PorticoError(AdminErrors.UNEXPECTED, undefined, undefined, { cause: error });
   }
   const fe = error as Partial<FastifyError>;
