@@ -18,11 +18,20 @@ export interface Hello { node: NodeInfo; version: number; hash: string }
 export interface Ack { version: number; nonce: string }
 export interface Nack { version: number; nonce: string; error: string; serving_version: number }
 export interface ResyncRequest { reason: string }
+/** Kong's health words as enum names; UNSPECIFIED only appears when a sender left the field unset. */
+export type WireHealthState = 'HEALTH_STATE_UNSPECIFIED' | 'HEALTHY' | 'UNHEALTHY' | 'DNS_ERROR' | 'HEALTHCHECKS_OFF';
+export interface WireAddressHealth { ip: string; port: number; health: WireHealthState; weight: number }
+export interface WireTargetHealth { target_id: string; target: string; weight: number; health: WireHealthState; addresses: WireAddressHealth[] }
+export interface WireUpstreamHealth { upstream_id: string; upstream_name: string; targets: WireTargetHealth[] }
+export interface HealthReport { upstreams: WireUpstreamHealth[] }
+/** A section that is null was not sent: unchanged since the node's last report on this stream. */
+export interface Telemetry { at_ms: number; health: HealthReport | null }
 export type DataPlaneMessage =
   | { kind: 'hello'; hello: Hello }
   | { kind: 'ack'; ack: Ack }
   | { kind: 'nack'; nack: Nack }
-  | { kind: 'resync'; resync: ResyncRequest };
+  | { kind: 'resync'; resync: ResyncRequest }
+  | { kind: 'telemetry'; telemetry: Telemetry };
 
 export interface WireResource { type: string; id: string; body: string }
 export interface WireResourceRef { type: string; id: string }

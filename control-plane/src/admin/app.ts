@@ -11,6 +11,7 @@ import { configPlugin } from './config-plugin.js';
 import { registerEntityEndpoints } from './entity-endpoints.js';
 import { adminKinds, createEntityOps } from './entity-kinds.js';
 import { installErrorMapper } from './error-mapper.js';
+import { healthPlugin } from './health-plugin.js';
 import { metaPlugin } from './meta-plugin.js';
 import { installCounters, nodePlugin } from './node-plugin.js';
 import { tagsPlugin } from './tags-plugin.js';
@@ -54,5 +55,6 @@ export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
   void app.register(metaPlugin, { plugins, upstreams: ops.upstreams, targets: ops.targets });
   void app.register(tagsPlugin, { store: opts.store });
   void app.register(configPlugin, { store: opts.store });
+  void app.register(healthPlugin, { upstreams: ops.upstreams, targets: ops.targets, cluster: opts.cluster, nodeId: opts.nodeId });
   return app;
 }

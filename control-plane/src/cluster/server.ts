@@ -104,7 +104,7 @@ export async function startClusterServer(opts: ClusterServerOptions): Promise<Cl
         clearTimeout(helloTimer);
         pending.delete(call);
         const { node, version, hash } = msg.hello;
-        const s = new NodeSession(call, node.id, opts.source, log, (_s, end) => endCall(call, end), status(grpc.status.ABORTED, ClusterErrors.REPLACED));
+        const s = new NodeSession(call, node.id, opts.source, log, (_s, end) => endCall(call, end), status(grpc.status.ABORTED, ClusterErrors.REPLACED), registry);
         session = s;
         live.add(s);
         log.info({ node_id: node.id, hostname: node.hostname, peer_ip: ip, software_version: node.software_version, config_version: version }, 'data plane connected');

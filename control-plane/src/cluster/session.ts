@@ -1,7 +1,7 @@
 // One data-plane node's stream. Tracks what was last *sent* (the base of the
 // next delta), the nonce an ACK/NACK must echo, and pushes at most once per
 // tick: a burst of commits becomes one push of the newest version.
-import type { ConfigPush, ControlPlaneMessage, DataPlaneMessage, ClusterServerStream, Ack, Nack } from '@portico/proto';
+import type { ConfigPush, ControlPlaneMessage, DataPlaneMessage, ClusterServerStream, Ack, Nack, Telemetry } from '@portico/proto';
 import type { SnapshotSource } from '../snapshot/index.js';
 import type { Logger } from './logger.js';
 import { nowSeconds, type NodeRecord, type RegisteredSession } from './registry.js';
@@ -10,6 +10,11 @@ import { deltaPush, fullPush, newNonce } from './wire.js';
 export interface SessionEnd {
   code: number;
   details: string;
+}
+
+/** Where a session files the telemetry its node sends (the registry). */
+export interface TelemetrySink {
+  telemetry(session: RegisteredSession, t: Telemetry): void;
 }
 
 export class NodeSession implements RegisteredSession {
@@ -30,6 +35,7 @@ export class NodeSession implements RegisteredSession {
     private readonly log: Logger,
     private readonly endStream: (session: NodeSession, end: SessionEnd | null) => void,
     private readonly replacedEnd: SessionEnd,
+    private readonly sink: TelemetrySink,
   ) {
     call.on('drain', () => {
       this.draining = false;
@@ -47,12 +53,17 @@ export class NodeSession implements RegisteredSession {
 
   handle(msg: DataPlaneMessage): 'ok' | 'protocol-error' {
     this.record.last_seen = nowSeconds();
+    // A kind this build does not know decodes without one (a newer node's): ignored, so nodes may upgrade first.
+    if ((msg as { kind?: string }).kind === undefined) return 'ok';
     switch (msg.kind) {
       case 'ack':
         this.onAck(msg.ack);
         return 'ok';
       case 'nack':
         this.onNack(msg.nack);
+        return 'ok';
+      case 'telemetry':
+        this.sink.telemetry(this, msg.telemetry);
         return 'ok';
       case 'resync':
         this.log.info({ node_id: this.nodeId, reason: msg.resync.reason }, 'node asked for a full snapshot');

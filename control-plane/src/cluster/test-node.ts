@@ -2,7 +2,7 @@
 // real gRPC, so server tests can send exactly the ACK/NACK/resync they mean.
 // Not exported from the package.
 import * as grpc from '@grpc/grpc-js';
-import { clusterProto, type ClusterStream, type ConfigPush, type ControlPlaneMessage, type DataPlaneMessage } from '@portico/proto';
+import { clusterProto, type ClusterStream, type ConfigPush, type ControlPlaneMessage, type DataPlaneMessage, type WireUpstreamHealth } from '@portico/proto';
 
 export class TestNode {
   readonly pushes: ConfigPush[] = [];
@@ -28,7 +28,7 @@ export class TestNode {
     });
   }
 
-  send(msg: Partial<Record<'hello' | 'ack' | 'nack' | 'resync', unknown>>): void {
+  send(msg: Partial<Record<'hello' | 'ack' | 'nack' | 'resync' | 'telemetry', unknown>>): void {
     this.call.write(msg as unknown as DataPlaneMessage);
   }
 
@@ -42,6 +42,11 @@ export class TestNode {
 
   nack(p: ConfigPush, error: string, servingVersion: number): void {
     this.send({ nack: { version: p.version, nonce: p.nonce, error, serving_version: servingVersion } });
+  }
+
+  /** A health report (the whole view), or a heartbeat when `upstreams` is null. */
+  health(upstreams: WireUpstreamHealth[] | null): void {
+    this.send({ telemetry: { at_ms: Date.now(), health: upstreams === null ? null : { upstreams } } });
   }
 
   /** Resolves with push number `n` (0-based) once it has arrived. */

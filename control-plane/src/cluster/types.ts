@@ -21,10 +21,64 @@ export interface DataPlaneStatus {
   /** Portico: the last NACK's error, or null. */
   last_error: string | null;
   last_error_version: number | null;
+  /** Portico: counts from the node's latest health report on its current stream, or null before one. */
+  health: DataPlaneHealthSummary | null;
+}
+
+/** Kong's health words, as `GET /upstreams/{u}/health` shows them. */
+export type HealthState = 'HEALTHY' | 'UNHEALTHY' | 'DNS_ERROR' | 'HEALTHCHECKS_OFF';
+
+export interface AddressHealth {
+  ip: string;
+  port: number;
+  health: HealthState;
+  weight: number;
+}
+
+export interface TargetHealth {
+  target_id: string;
+  /** host:port as configured. */
+  target: string;
+  weight: number;
+  health: HealthState;
+  addresses: AddressHealth[];
+}
+
+/** One node's view of one upstream. */
+export interface UpstreamHealth {
+  upstream_id: string;
+  upstream_name: string;
+  targets: TargetHealth[];
+}
+
+/** A node's latest health report. */
+export interface NodeHealth {
+  node_id: string;
+  /** Whether the node's stream is open: only connected nodes' views count. */
+  connected: boolean;
+  /** Seconds since the epoch (control-plane clock) of the node's last report or heartbeat. */
+  reported_at: number;
+  /** Seconds since the epoch when the view last changed. */
+  changed_at: number;
+  upstreams: UpstreamHealth[];
+}
+
+/** The `health` of a `GET /clustering/data-planes` row. DNS_ERROR counts as unhealthy; HEALTHCHECKS_OFF as neither. */
+export interface DataPlaneHealthSummary {
+  upstreams: number;
+  targets_healthy: number;
+  targets_unhealthy: number;
+  reported_at: number;
 }
 
 export interface ClusterView {
   dataPlanes(): DataPlaneStatus[];
   /** Number of currently open streams. */
   connectedCount(): number;
+  /**
+   * Every node's latest health report (one per node, on its current stream).
+   * Optional so a view without health (a fixed test view) still fits: absent
+   * reads as "no node has reported".
+   */
+  nodeHealth?(): NodeHealth[];
 }

@@ -2,12 +2,16 @@
 // the first connect, then follows the control plane: checks every push against
 // its hash, hands it to `apply` (compile + swap), ACKs or NACKs, and keeps the
 // last good config through rejections and outages. Reconnects forever.
+// When given a health reporter it also reports the node's health view on the
+// same stream (see health-sampler.ts), from a timer that never waits on config.
 import * as grpc from '@grpc/grpc-js';
 import type { Resource } from '@portico/shared';
 import { clusterProto, type ClusterStream, type ConfigPush, type ControlPlaneMessage, type DataPlaneMessage, type NodeInfo } from '@portico/proto';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
+import type { UpstreamHealthReport } from '../health/types.js';
 import { ConfigSet } from './config-set.js';
 import { loadCache, writeCache } from './disk-cache.js';
+import { HealthSampler } from './health-sampler.js';
 import { silentLogger, type Logger } from './logger.js';
 
 export interface AppliedSnapshot {
@@ -28,6 +32,10 @@ export interface ClusterClientOptions {
   backoff?: BackoffOptions;
   /** HTTP/2 keepalive so a dead control plane is noticed. Defaults 15 s / 5 s. */
   keepalive?: { timeMs: number; timeoutMs: number };
+  /** The node's health view; when set it is sampled every `telemetry.sampleMs` and reported when it changes. */
+  healthReport?: () => UpstreamHealthReport[];
+  /** Report timing: sample period and the heartbeat sent while nothing changes. Defaults 1 s / 10 s. */
+  telemetry?: { sampleMs?: number; heartbeatMs?: number };
 }
 
 export interface ClusterClientState {
@@ -55,7 +63,9 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
   let closed = false;
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
-  let active: { client: grpc.Client; call: ClusterStream } | null = null;
+  /** `writable` is false while the stream's send buffer is full: telemetry waits, it never queues up. */
+  let active: { client: grpc.Client; call: ClusterStream; writable: boolean } | null = null;
+  const sampler = opts.healthReport ? new HealthSampler(opts.healthReport, opts.telemetry?.heartbeatMs ?? 10_000, log) : null;
   let cacheWrites: Promise<void> = Promise.resolve();
   /** version:hash of what the disk cache holds, so queued writes collapse into the newest. */
   let cached = '';
@@ -155,9 +165,13 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
     const md = new grpc.Metadata();
     md.set('authorization', `Bearer ${opts.token}`);
     const call = client.Stream(md);
-    const attemptState = { client, call };
+    const attemptState = { client, call, writable: true };
     active = attemptState;
     let over = false;
+    sampler?.reset();
+    call.on('drain', () => {
+      attemptState.writable = true;
+    });
 
     call.on('data', (msg: ControlPlaneMessage) => {
       if (over || msg.kind !== 'push') return;
@@ -189,6 +203,17 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
     call.write({ hello: { node: opts.node, version: current.version, hash: current.hash } } as unknown as DataPlaneMessage);
   };
 
+  // Reports only once the control plane has answered this stream's hello, so it has a session to file them under.
+  const telemetryTimer = sampler
+    ? setInterval(() => {
+        const a = active;
+        if (!a || !connected || !a.writable) return;
+        const msg = sampler.next(Date.now());
+        if (msg) a.writable = a.call.write({ telemetry: msg } as unknown as DataPlaneMessage);
+      }, opts.telemetry?.sampleMs ?? 1000)
+    : undefined;
+  telemetryTimer?.unref();
+
   connect();
 
   let closing: Promise<void> | undefined;
@@ -198,6 +223,7 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
       (closing ??= (async () => {
         closed = true;
         if (timer) clearTimeout(timer);
+        if (telemetryTimer) clearInterval(telemetryTimer);
         if (active) {
           active.call.cancel();
           active.client.close();
