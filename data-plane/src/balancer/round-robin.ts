@@ -1,35 +1,51 @@
 // Smooth weighted round-robin (nginx's algorithm): each pick adds every
-// target's weight to its running score, takes the highest, and subtracts the
-// total from the winner. Weights 3:1 give a a b a, a a b a … — interleaved,
-// never bursts of one target. Weight 0 targets are never picked.
-import type { CompiledTarget } from '../compile/types.js';
-import type { Balancer, PickInput } from './types.js';
+// available address's weight to its running score, takes the highest, and
+// subtracts the total of this round's weights from the winner. Weights 3:1
+// give a a b a, a a b a … — interleaved, never bursts of one address. An
+// unavailable address sits the round out (its score is left as it was).
+// A rebuild over the same addresses keeps the scores, so the sequence goes on
+// where it was.
+import { acquire, clockOf, recordRelease } from './address-state.js';
+import type { Balancer, BalancerContext, BalancerFactory, PickInput, TargetAddress } from './types.js';
+import { WeightTable } from './weights.js';
 
 export class RoundRobinBalancer implements Balancer {
-  readonly #targets: readonly CompiledTarget[];
+  readonly #table: WeightTable;
   readonly #current: Float64Array;
-  readonly #total: number;
+  readonly #now: () => number;
 
-  constructor(targets: readonly CompiledTarget[]) {
-    this.#targets = targets.filter((t) => t.weight > 0);
-    this.#current = new Float64Array(this.#targets.length);
-    this.#total = this.#targets.reduce((sum, t) => sum + t.weight, 0);
+  constructor(addresses: readonly TargetAddress[], ctx: BalancerContext, previous?: Balancer) {
+    this.#table = new WeightTable(addresses, ctx);
+    this.#current = new Float64Array(this.#table.size);
+    this.#now = clockOf(ctx);
+    if (previous instanceof RoundRobinBalancer) {
+      const old = new Map(previous.#table.addresses.map((a, i) => [a.address, previous.#current[i]!] as const));
+      this.#table.addresses.forEach((a, i) => (this.#current[i] = old.get(a.address) ?? 0));
+    }
   }
 
-  pick(_input: PickInput): CompiledTarget | null {
-    const targets = this.#targets;
-    const n = targets.length;
-    if (n === 0) return null;
-    if (n === 1) return targets[0]!;
+  pick(_input: PickInput): TargetAddress | null {
+    const table = this.#table;
+    const addresses = table.addresses;
+    const n = addresses.length;
     const current = this.#current;
-    let best = 0;
+    let best = -1;
+    let total = 0;
     for (let i = 0; i < n; i++) {
-      current[i]! += targets[i]!.weight;
-      if (current[i]! > current[best]!) best = i;
+      const a = addresses[i]!;
+      if (!table.available(a)) continue;
+      total += a.weight;
+      current[i]! += a.weight;
+      if (best < 0 || current[i]! > current[best]!) best = i;
     }
-    current[best]! -= this.#total;
-    return targets[best]!;
+    if (best < 0) return null;
+    current[best]! -= total;
+    return acquire(addresses[best]!);
+  }
+
+  release(address: TargetAddress, failed: boolean, latencyMs: number): void {
+    recordRelease(address.state, failed, latencyMs, this.#now());
   }
 }
 
-export const createRoundRobin = (targets: readonly CompiledTarget[]): Balancer => new RoundRobinBalancer(targets);
+export const createRoundRobin: BalancerFactory = (addresses, ctx, previous) => new RoundRobinBalancer(addresses, ctx, previous);

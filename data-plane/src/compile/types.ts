@@ -2,7 +2,8 @@
 // builds a CompiledConfig once per snapshot; a request reads `current` once
 // and only ever calls what was prepared here. Everything is immutable.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Balancer } from '../balancer/types.js';
+import type { Balancer, TargetAddress } from '../balancer/types.js';
+import type { UpstreamAddressTable } from '../balancer/upstream-balancer.js';
 import type { RoutePlugins } from '../plugins/chain.js';
 
 /** Where one upstream request goes: what the connection pool and the Host header need. */
@@ -12,6 +13,12 @@ export interface Peer {
   readonly connectTimeout: number;
   /** Host header when the route does not preserve the client's. */
   readonly hostHeader: string;
+  /**
+   * For a balanced request: the address the balancer picked, which this peer
+   * dials. The proxy releases it (balancer.release) and keys health and
+   * passive checks by it; absent on a plain service.
+   */
+  readonly address?: TargetAddress;
 }
 
 /** One target of an upstream, parsed once (`host:port`, IPv6 in brackets). */
@@ -22,6 +29,10 @@ export interface CompiledTarget {
   readonly host: string;
   readonly port: number;
   readonly weight: number;
+  /** Kong's `target` as configured (`host:port`): the key of a target in health reports. */
+  readonly target: string;
+  /** The host is a DNS name: its addresses come from dns/ (an IP target is its own address). */
+  readonly isName: boolean;
 }
 
 export interface CompiledUpstream {
@@ -32,6 +43,14 @@ export interface CompiledUpstream {
   readonly targets: readonly CompiledTarget[];
   /** Runtime state kept across swaps while the upstream and its targets are unchanged. */
   readonly balancer: Balancer;
+  /** Kong's algorithm the balancer runs. */
+  readonly algorithm: 'round-robin' | 'least-connections' | 'consistent-hashing' | 'latency';
+  /**
+   * The same object as `balancer`, seen as its address table: what each
+   * target resolves to now (health reports, DNS_ERROR) and the addresses
+   * being balanced (connection-pool retention).
+   */
+  readonly addressTable: UpstreamAddressTable;
 }
 
 export interface CompiledConsumer {
@@ -95,6 +114,33 @@ export interface CompiledRoute {
   readonly responseBuffering: boolean;
   /** The plugins that apply to this route, per request protocol; null when none (the proxy's fast path). */
   readonly plugins: RoutePlugins | null;
+  /**
+   * A weighted split over two or more services (route `backends`); `service`
+   * is then the first listed backend, whose plugins the route runs. null (or
+   * absent, for routes built outside compile) when the route has one service.
+   */
+  readonly backends?: CompiledBackends | null;
+  /** A shadow service that gets a fire-and-forget copy of a share of the requests. */
+  readonly mirror?: CompiledMirror | null;
+}
+
+/** A route's split, laid out once (proxy/backend-pick.ts). */
+export interface CompiledBackends {
+  /** The backends' services, in the route's order. */
+  readonly services: readonly CompiledService[];
+  /** bucket → index into `services` (BUCKETS entries). */
+  readonly table: Uint8Array;
+  readonly hashOn: 'none' | 'consumer' | 'ip' | 'header' | 'cookie';
+  /** Lower-cased header name (hashOn 'header'). */
+  readonly header: string | null;
+  /** Cookie name (hashOn 'cookie'). */
+  readonly cookie: string | null;
+}
+
+export interface CompiledMirror {
+  readonly service: CompiledService;
+  /** 0..100: the share of the route's requests copied. */
+  readonly percentage: number;
 }
 
 export interface RouteMatch {
