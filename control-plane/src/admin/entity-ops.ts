@@ -228,6 +228,17 @@ export class EntityOps {
       if (!found) throw foreignKeyUnresolved(fk.field, keyName, ref[keyName], fk.references);
       body[fk.field] = { id: found.id };
     }
+    // References inside a field (a route's backends[].service, mirror.service).
+    for (const ref of this.table.nested) {
+      if (body[ref.field] === undefined || body[ref.field] === null) continue;
+      const keyName = ENTITY_TABLES[ref.references].endpointKey;
+      body[ref.field] = ref.mapRefs(body[ref.field], (given, at) => {
+        if (!isObject(given) || given['id'] !== undefined || !keyName || typeof given[keyName] !== 'string' || Object.keys(given).length !== 1) return given;
+        const found = reader.findBy(ref.references, keyName, given[keyName]);
+        if (!found) throw foreignKeyUnresolved(at, keyName, given[keyName], ref.references);
+        return { id: found.id };
+      });
+    }
     return body;
   }
 

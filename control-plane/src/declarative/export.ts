@@ -47,7 +47,10 @@ export function exportDocument(store: Pick<Store, 'all'>): Doc {
         if (TIMESTAMPS.has(field)) continue;
         if (parentOut && field === parentField) continue;
         const fk = table.foreign.find((f) => f.field === field);
+        const nested = table.nested.find((n) => n.field === field);
         if (fk && isObject(value) && typeof value['id'] === 'string') o[field] = refOf(fk.references, value['id']);
+        else if (isPorticoDefault(type, field, value)) continue;
+        else if (nested && value !== null) o[field] = nested.mapRefs(value, (ref) => (isObject(ref) && typeof ref['id'] === 'string' ? refOf(nested.references, ref['id']) : ref));
         else if (value === null && nullIsImplied(type, field)) continue;
         else o[field] = value;
       }
@@ -73,6 +76,20 @@ function nestField(type: ResourceType, e: EntityBody): string | undefined {
   // A plugin scoped to more than one entity stays top-level, as decK leaves it.
   if (type === 'plugins') return set.length === 1 ? set[0] : undefined;
   return set[0];
+}
+
+/**
+ * Portico's additions to Kong entities, left out of an export while they hold
+ * their defaults: the document then stays one decK and Kong accept, and an
+ * apply fills the same defaults back (still a no-op).
+ */
+const PORTICO_DEFAULTS: Partial<Record<ResourceType, Readonly<Record<string, unknown>>>> = {
+  routes: { backends: null, backend_hash_on: 'none', backend_hash_on_header: null, backend_hash_on_cookie: null, mirror: null },
+};
+
+function isPorticoDefault(type: ResourceType, field: string, value: unknown): boolean {
+  const defaults = PORTICO_DEFAULTS[type];
+  return defaults !== undefined && field in defaults && defaults[field] === value;
 }
 
 /** A null the validator would restore by itself: nullable, no default, not optional. */

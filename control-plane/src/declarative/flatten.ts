@@ -106,6 +106,16 @@ export function flattenDocument(doc: unknown, opts: FlattenOptions): FlatEntity[
     const ek = ENTITY_TABLES[type].endpointKey;
     return (ek ? byKey.get(`${type}/${ek}/${ref}`) : undefined) ?? byId.get(`${type}/${ref}`);
   };
+  /** Kong's reference error, keyed by the entity's endpoint key, else its id. */
+  const referenceError = (item: RawItem, field: string, v: unknown, references: ResourceType): void => {
+    const table = ENTITY_TABLES[item.type];
+    const own = table.endpointKey ? item.input[table.endpointKey] : undefined;
+    const at = typeof own === 'string' ? own : item.id;
+    const msg = `invalid reference '${field}: ${typeof v === 'string' ? v : JSON.stringify(v)}' (no such entry in '${references}')`;
+    const list = (refErrors[item.type] ??= {}) as Record<string, string[]>;
+    (list[at] ??= []).push(msg);
+    flattened.push(flatError(item, { '@entity': [msg] }));
+  };
   for (const item of items) {
     for (const fk of ENTITY_TABLES[item.type].foreign) {
       const v = item.input[fk.field];
@@ -118,15 +128,22 @@ export function flattenDocument(doc: unknown, opts: FlattenOptions): FlatEntity[
         item.input[fk.field] = { id: found.id };
         continue;
       }
-      // Kong's reference error, keyed by the entity's endpoint key, else its id.
-      const table = ENTITY_TABLES[item.type];
-      const own = table.endpointKey ? item.input[table.endpointKey] : undefined;
-      const at = typeof own === 'string' ? own : item.id;
-      const msg = `invalid reference '${fk.field}: ${typeof v === 'string' ? v : JSON.stringify(v)}' (no such entry in '${fk.references}')`;
-      const list = ((refErrors[item.type] ??= {}) as Record<string, string[]>);
-      (list[at] ??= []).push(msg);
-      flattened.push(flatError(item, { '@entity': [msg] }));
+      referenceError(item, fk.field, v, fk.references);
       item.input[fk.field] = { id: ZERO_UUID };
+    }
+    // References inside a field (a route's backends[].service, mirror.service): by name or id, as above.
+    for (const nested of ENTITY_TABLES[item.type].nested) {
+      const value = item.input[nested.field];
+      if (value === undefined || value === null) continue;
+      const ek = ENTITY_TABLES[nested.references].endpointKey;
+      item.input[nested.field] = nested.mapRefs(value, (v, at) => {
+        const ref = typeof v === 'string' ? v : isObject(v) && Object.keys(v).length === 1 ? (typeof v['id'] === 'string' ? v['id'] : ek && typeof v[ek] === 'string' ? v[ek] : undefined) : undefined;
+        if (ref === undefined) return v;
+        const found = find(nested.references, ref);
+        if (found) return { id: found.id };
+        referenceError(item, at, v, nested.references);
+        return { id: ZERO_UUID };
+      });
     }
   }
 

@@ -148,6 +148,29 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO config_history_start (id, version) SELECT 1, version FROM config_version;
     `,
   },
+  {
+    id: 4,
+    name: 'route-service-refs',
+    // The services a route names inside its body (backends[].service,
+    // mirror.service), one row per (route, field, service), rewritten in the
+    // same transaction as the route row. Derived data: not versioned, no
+    // tombstones. The foreign keys make SQLite refuse to delete a service a
+    // route still names, also when checks are deferred to commit (restore).
+    sql: `
+      CREATE TABLE route_service_refs (
+        owner_id TEXT NOT NULL REFERENCES routes (id) ON DELETE RESTRICT,
+        field TEXT NOT NULL,
+        ref_id TEXT NOT NULL REFERENCES services (id) ON DELETE RESTRICT,
+        PRIMARY KEY (owner_id, field, ref_id)
+      );
+      CREATE INDEX route_service_refs_ref ON route_service_refs (ref_id);
+      INSERT OR IGNORE INTO route_service_refs (owner_id, field, ref_id)
+        SELECT r.id, 'backends', json_extract(b.value, '$.service.id') FROM routes r, json_each(r.body, '$.backends') b
+        WHERE json_type(r.body, '$.backends') = 'array';
+      INSERT OR IGNORE INTO route_service_refs (owner_id, field, ref_id)
+        SELECT id, 'mirror', json_extract(body, '$.mirror.service.id') FROM routes WHERE json_extract(body, '$.mirror.service.id') IS NOT NULL;
+    `,
+  },
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {

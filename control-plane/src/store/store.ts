@@ -274,6 +274,7 @@ export class Store {
     const cols = ['id', ...mirrored(table), ...table.foreign.map((f) => f.column), 'created_at', 'version', 'body'];
     const values = [entity.id, ...mirroredValues(table, entity), ...foreignValues(table, entity), entity.created_at ?? Math.floor(Date.now() / 1000), version, JSON.stringify(entity)];
     this.stmt(`INSERT INTO ${type} (${cols.map(quote).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...values);
+    this.syncNested(table, entity);
     // A re-created id is live again: its old tombstone must not tell data planes to delete it.
     this.stmt('DELETE FROM tombstones WHERE type = ? AND id = ?').run(type, entity.id);
     this.record(version, type, entity.id, null, values[values.length - 1] as string);
@@ -288,6 +289,7 @@ export class Store {
     const after = JSON.stringify(entity);
     const values = [...mirroredValues(table, entity), ...foreignValues(table, entity), version, after];
     this.stmt(`UPDATE ${type} SET ${cols.map((c) => `${quote(c)} = ?`).join(', ')} WHERE id = ?`).run(...values, entity.id);
+    this.syncNested(table, entity);
     this.record(version, type, entity.id, before, after);
   }
 
@@ -309,6 +311,16 @@ export class Store {
         }
       }
     }
+    // Services named inside another entity's body (a route's backends or
+    // mirror) restrict, as a plain foreign key without on_delete does.
+    for (const owner of Object.values(ENTITY_TABLES)) {
+      for (const ref of owner.nested) {
+        if (ref.references !== type) continue;
+        if (this.stmt(`SELECT 1 FROM ${ref.joinTable} WHERE ref_id = ? LIMIT 1`).get(id) !== undefined) {
+          throw new PorticoError(StoreErrors.REFERENCED_BY_OTHERS, `an existing '${owner.type}' entity references this '${type}' entity`, { referencedBy: owner.type, field: ref.field });
+        }
+      }
+    }
     this.deleteRow(type, id, version());
   }
 
@@ -316,6 +328,7 @@ export class Store {
   private deleteRow(type: ResourceType, id: string, version: number): void {
     const before = this.bodyText(type, id);
     if (before === undefined) throw new PorticoError(StoreErrors.NOT_FOUND, undefined, { type, id });
+    for (const joinTable of new Set(ENTITY_TABLES[type].nested.map((n) => n.joinTable))) this.stmt(`DELETE FROM ${joinTable} WHERE owner_id = ?`).run(id);
     this.stmt(`DELETE FROM ${type} WHERE id = ?`).run(id);
     this.stmt('INSERT INTO tombstones (type, id, version) VALUES (?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET version = excluded.version').run(type, id, version);
     this.record(version, type, id, before, null);
@@ -349,6 +362,20 @@ export class Store {
       if (ref?.id !== undefined && !this.get(fk.references, ref.id)) {
         throw new PorticoError(StoreErrors.FOREIGN_KEY_MISSING, undefined, { field: fk.field, references: fk.references, id: ref.id });
       }
+    }
+    for (const ref of table.nested) {
+      for (const id of ref.ids(entity)) {
+        if (!this.get(ref.references, id)) throw new PorticoError(StoreErrors.FOREIGN_KEY_MISSING, undefined, { field: ref.field, references: ref.references, id });
+      }
+    }
+  }
+
+  /** Rewrites the join-table rows of `entity`'s nested references (same transaction as the row). */
+  private syncNested(table: EntityTable, entity: EntityBody): void {
+    if (table.nested.length === 0) return;
+    for (const joinTable of new Set(table.nested.map((n) => n.joinTable))) this.stmt(`DELETE FROM ${joinTable} WHERE owner_id = ?`).run(entity.id);
+    for (const ref of table.nested) {
+      for (const id of new Set(ref.ids(entity))) this.stmt(`INSERT INTO ${ref.joinTable} (owner_id, field, ref_id) VALUES (?, ?, ?)`).run(entity.id, ref.field, id);
     }
   }
 

@@ -12,6 +12,28 @@ export interface ForeignColumn {
   onDelete: 'restrict' | 'cascade' | 'null';
 }
 
+/**
+ * References held inside a body field rather than in a top-level foreign key
+ * (a route's `backends[].service`, `mirror.service`). The store keeps them in
+ * a join table, rewritten inside every write of the owning row, whose SQLite
+ * foreign keys make them restrict deletes like Kong's `@referenced_by`.
+ */
+export interface NestedRef {
+  /** Body field holding the references. */
+  field: string;
+  references: ResourceType;
+  /** The referenced ids in a body (de-duplicated by the store). */
+  ids(body: Record<string, unknown>): string[];
+  /**
+   * The field's value with each reference replaced by `fn(ref, at)` (`at`
+   * names it for messages: `backends[2].service`). Malformed values are
+   * returned as they are, for the validator to name.
+   */
+  mapRefs(value: unknown, fn: (ref: unknown, at: string) => unknown): unknown;
+  /** Join table (owner_id, field, ref_id), created by a migration. */
+  joinTable: string;
+}
+
 export interface EntityTable {
   type: ResourceType;
   /** Body fields with a single-column UNIQUE column of the same name. */
@@ -24,6 +46,7 @@ export interface EntityTable {
   /** The field Kong accepts in place of an id in URLs (`endpoint_key`). */
   endpointKey: string | null;
   foreign: readonly ForeignColumn[];
+  nested: readonly NestedRef[];
 }
 
 const fk = (field: string, references: ResourceType, onDelete: ForeignColumn['onDelete']): ForeignColumn => ({ field, column: `${field}_id`, references, onDelete });
@@ -34,7 +57,37 @@ const table = (type: ResourceType, t: Partial<Omit<EntityTable, 'type'>>): Entit
   columns: t.columns ?? [],
   endpointKey: t.endpointKey ?? null,
   foreign: t.foreign ?? [],
+  nested: t.nested ?? [],
 });
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const refId = (v: unknown): string | undefined => {
+  const id = typeof v === 'object' && v !== null ? (v as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+};
+
+/** Portico's route additions that name services: the split's backends and the mirror. */
+const ROUTE_NESTED: readonly NestedRef[] = [
+  {
+    field: 'backends',
+    references: 'services',
+    joinTable: 'route_service_refs',
+    ids: (body) => (Array.isArray(body['backends']) ? body['backends'].map((b: { service?: unknown }) => refId(b?.service)).filter((id) => id !== undefined) : []),
+    mapRefs: (value, fn) =>
+      Array.isArray(value) ? value.map((b: unknown, i) => (isRecord(b) && b['service'] !== undefined ? { ...b, service: fn(b['service'], `backends[${i + 1}].service`) } : b)) : value,
+  },
+  {
+    field: 'mirror',
+    references: 'services',
+    joinTable: 'route_service_refs',
+    ids: (body) => {
+      const m = body['mirror'] as { service?: unknown } | null | undefined;
+      const id = refId(m?.service);
+      return id === undefined ? [] : [id];
+    },
+    mapRefs: (value, fn) => (isRecord(value) && value['service'] !== undefined ? { ...value, service: fn(value['service'], 'mirror.service') } : value),
+  },
+];
 
 // on_delete values are Kong's (kong/db/schema/entities/*.lua): a foreign key
 // without one restricts; credentials, targets, snis and scoped plugins cascade.
@@ -42,7 +95,7 @@ export const ENTITY_TABLES: Readonly<Record<ResourceType, EntityTable>> = {
   certificates: table('certificates', {}),
   snis: table('snis', { unique: ['name'], endpointKey: 'name', foreign: [fk('certificate', 'certificates', 'cascade')] }),
   services: table('services', { unique: ['name'], endpointKey: 'name', foreign: [fk('client_certificate', 'certificates', 'restrict')] }),
-  routes: table('routes', { unique: ['name'], endpointKey: 'name', foreign: [fk('service', 'services', 'restrict')] }),
+  routes: table('routes', { unique: ['name'], endpointKey: 'name', foreign: [fk('service', 'services', 'restrict')], nested: ROUTE_NESTED }),
   upstreams: table('upstreams', { unique: ['name'], endpointKey: 'name', foreign: [fk('client_certificate', 'certificates', 'restrict')] }),
   targets: table('targets', { columns: ['target'], endpointKey: 'target', foreign: [fk('upstream', 'upstreams', 'cascade')] }),
   consumers: table('consumers', { unique: ['username', 'custom_id'], endpointKey: 'username', foreign: [] }),

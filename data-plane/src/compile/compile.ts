@@ -35,7 +35,7 @@ import { PluginRuntime } from '../plugins/runtime.js';
 import { createTraditionalRouter, RouterErrors, type RouterRoute } from '../router/index.js';
 import { compileConsumers } from './compile-consumers.js';
 import { compilePlugins, type PreviousPlugin } from './compile-plugins.js';
-import { compileRoute } from './compile-route.js';
+import { compileRoute, resolveRouteTargets, type RouteTargets } from './compile-route.js';
 import { compileService } from './compile-service.js';
 import { compileUpstream, type PreviousUpstream } from './compile-upstreams.js';
 import { FrozenMap, FrozenSet } from './frozen.js';
@@ -63,6 +63,7 @@ interface PreviousRoute {
   readonly body: string;
   readonly digest: string;
   readonly input: RouterRoute;
+  readonly targets: RouteTargets;
 }
 
 /** What a later compile may reuse. */
@@ -159,26 +160,25 @@ export function compile(input: CompileInput, previous?: CompiledConfig, runtime?
   for (const [id, { entity, body }] of entities<Route>('routes')) {
     const old = prev?.routes.get(id);
     const digest = old !== undefined && old.body === body ? old.digest : createHash('sha256').update(body).digest('base64url').slice(0, 22);
-    let service: CompiledService | null = null;
-    if (entity.service !== null) {
-      const found = services.get(entity.service.id);
-      if (found === undefined) invalid(`route '${id}': service: references service '${entity.service.id}', which is not in the snapshot`);
-      service = found!.compiled;
-    }
+    // service, or backends (a split: the route runs its first backend's plugins), and mirror.
+    const targets = resolveRouteTargets(entity, (sid) => services.get(sid)?.compiled);
+    if (typeof targets === 'string') invalid(`route '${id}': ${targets}`);
+    const { service } = targets as RouteTargets;
     const oldRoute = old?.input.route;
     const routePlugins = resolveRoute(plugins.index, { routeId: id, routeDigest: digest }, service?.id ?? null, oldRoute?.plugins ?? null);
     collectNamespaces(routePlugins, cacheNamespaces);
-    if (old !== undefined && old.body === body && oldRoute!.service === service && oldRoute!.plugins === routePlugins) {
+    if (old !== undefined && old.body === body && oldRoute!.service === service && oldRoute!.plugins === routePlugins && sameTargets(old.targets, targets as RouteTargets)) {
       routes.set(id, old);
       continue;
     }
-    const compiled = compileRoute(entity, service, routePlugins);
+    const compiled = compileRoute(entity, service, routePlugins, targets as RouteTargets);
     if (typeof compiled === 'string') invalid(`route '${id}': ${compiled}`);
-    routes.set(id, { body, digest, input: compiled as RouterRoute });
+    routes.set(id, { body, digest, input: compiled as RouterRoute, targets: targets as RouteTargets });
   }
 
-  // Kong leaves the routes of a disabled service out of the router.
-  const routable = [...routes.values()].map((r) => r.input).filter((r) => r.route.service?.enabled !== false);
+  // Kong leaves the routes of a disabled service out of the router; a split
+  // stays while one of its backends can take traffic.
+  const routable = [...routes.values()].filter((r) => r.targets.routable).map((r) => r.input);
   let router;
   try {
     router = createTraditionalRouter(routable);
@@ -199,6 +199,14 @@ export function compile(input: CompileInput, previous?: CompiledConfig, runtime?
   });
   reusable.set(config, { runtime: rt, parsed, services, routes, upstreams, consumers, plugins: plugins.reusable, cacheNamespaces });
   return config;
+}
+
+/** Whether a route's resolved services are the very same compiled objects (so its compiled route can be kept). */
+function sameTargets(a: RouteTargets, b: RouteTargets): boolean {
+  if (a.service !== b.service || a.routable !== b.routable || a.mirror?.service !== b.mirror?.service) return false;
+  const x = a.backends?.services ?? [];
+  const y = b.backends?.services ?? [];
+  return x.length === y.length && x.every((s, i) => s === y[i]);
 }
 
 function collectNamespaces(plugins: RoutePlugins | null, into: Set<string>): void {

@@ -10,10 +10,12 @@ import { writeAnswer } from '../plugins/answer.js';
 import { runAccess, runLog, type PluginChain } from '../plugins/chain.js';
 import { PluginContext } from '../plugins/context.js';
 import type { AccessResult } from '../plugins/types.js';
+import { pickBackend } from './backend-pick.js';
 import { BodySource } from './body-source.js';
 import { ProxyErrors } from './errors.js';
 import { ForwardRequest, type ForwardContext } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
+import { Mirrors, type MirrorOptions } from './mirror.js';
 import { pickPeer } from './peer.js';
 import { applyHeaderEdits } from './plugin-edits.js';
 import { parseTarget, type RequestTarget } from './request-target.js';
@@ -36,6 +38,8 @@ export interface ProxyServerOptions {
   readonly headersTimeout?: number;
   /** Upstream failures, per attempt (metrics hook). */
   readonly onUpstreamError?: ForwardContext['onUpstreamError'];
+  /** Bounds of request mirroring (route `mirror`). */
+  readonly mirror?: MirrorOptions;
 }
 
 export interface ProxyServer {
@@ -49,6 +53,8 @@ export interface ProxyServer {
   inFlight(): number;
   /** The underlying server (tests, TLS wrapping later). */
   readonly server: Server;
+  /** Shadow copies (route `mirror`): counters for metrics and tests. */
+  readonly mirrors: Mirrors;
 }
 
 type ResponseWithKeepAlive = ServerResponse & { shouldKeepAlive: boolean };
@@ -78,6 +84,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
   const requestVia = { '1.0': `1.0 ${serverName}`, '1.1': `1.1 ${serverName}` } as Record<string, string>;
   const config = opts.config;
   const log = opts.log;
+  const mirrors = new Mirrors(opts.mirror);
 
   let inFlight = 0;
   let forwardedPort = '';
@@ -136,15 +143,15 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     }
 
     const chain = r.plugins?.http ?? null;
-    if (chain === null && service.upstream === null) {
-      // The fast path: no plugin to run, no balancer to ask.
-      forward(req, res, r, service, service, match, target, startedAt, null);
-      return;
-    }
     if (chain === null) {
-      const peer = pickPeer(service, req, null);
+      // A split picks its backend here; the rest of the request uses it.
+      const split = r.backends;
+      const picked = split == null ? service : pickBackend(split, req, res, null);
+      // The fast path: no plugin to run, no balancer to ask.
+      if (picked.upstream === null) return forward(req, res, r, picked, picked, match, target, startedAt, null);
+      const peer = pickPeer(picked, req, null);
       if (peer === null) return respondError(res, ProxyErrors.NO_PEER, serverName, startedAt);
-      forward(req, res, r, service, peer, match, target, startedAt, null);
+      forward(req, res, r, picked, peer, match, target, startedAt, null);
       return;
     }
     withPlugins(req, res, cfg, r, service, match, target, startedAt, method, chain);
@@ -190,9 +197,13 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
   ): void {
     if (answer !== undefined) return writeAnswer(res, pctx, answer, serverName);
     if (res.destroyed) return;
-    const peer = pickPeer(service, req, pctx.consumer?.id ?? null);
+    // After the access phase, so a split hashing on the consumer sees the one auth identified.
+    const split = r.backends;
+    const consumerId = pctx.consumer?.id ?? null;
+    const picked = split == null ? service : pickBackend(split, req, res, consumerId);
+    const peer = pickPeer(picked, req, consumerId);
     if (peer === null) return respondError(res, ProxyErrors.NO_PEER, serverName, startedAt, undefined);
-    forward(req, res, r, service, peer, match, target, startedAt, pctx);
+    forward(req, res, r, picked, peer, match, target, startedAt, pctx);
   }
 
   function forward(
@@ -229,7 +240,13 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
       hostHeader: r.preserveHost && headers.host !== undefined ? headers.host : peer.hostHeader,
       via: requestVia[req.httpVersion] ?? `${req.httpVersion} ${serverName}`,
     });
+    const mirror = r.mirror;
     if (pctx === null) {
+      if (mirror != null && Mirrors.chosen(mirror)) {
+        const body = shadow(req, r, match, target, normalized, target.query, upstreamHeaders, undefined, null, service.writeTimeout);
+        new ForwardRequest(ctx, req, res, service, peer, path + target.query, upstreamHeaders, body ?? (hasBody(req) ? new BodySource(req, service.writeTimeout) : null), startedAt).start();
+        return;
+      }
       const body = hasBody(req) ? new BodySource(req, service.writeTimeout) : null;
       new ForwardRequest(ctx, req, res, service, peer, path + target.query, upstreamHeaders, body, startedAt).start();
       return;
@@ -237,8 +254,53 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     // A plugin read the body (key_in_body): forward those bytes, or its rewrite of them.
     const buffered = pctx.upstreamBody ?? pctx.bodyBytes;
     if (pctx.upstreamHeaders !== null || pctx.upstreamRemoved !== null || buffered !== null) upstreamHeaders = applyHeaderEdits(upstreamHeaders, pctx, buffered);
-    const body = buffered !== null ? (buffered.length > 0 ? buffered : null) : hasBody(req) ? new BodySource(req, service.writeTimeout) : null;
-    new ForwardRequest(ctx, req, res, service, peer, path + (pctx.upstreamQuery ?? target.query), upstreamHeaders, body, startedAt, pctx).start();
+    const query = pctx.upstreamQuery ?? target.query;
+    const sent = buffered !== null ? (buffered.length > 0 ? buffered : null) : null;
+    const teed = mirror != null && Mirrors.chosen(mirror) ? shadow(req, r, match, target, normalized, query, upstreamHeaders, buffered !== null ? sent : undefined, pctx.consumer?.id ?? null, service.writeTimeout) : null;
+    const body = buffered !== null ? sent : (teed ?? (hasBody(req) ? new BodySource(req, service.writeTimeout) : null));
+    new ForwardRequest(ctx, req, res, service, peer, path + query, upstreamHeaders, body, startedAt, pctx).start();
+  }
+
+  /**
+   * Sends the shadow copy of a request about to be forwarded. `buffered` is
+   * the body when it is already in memory (null: none); undefined means the
+   * client's body is still to be read, and then the BodySource to forward
+   * with is returned (it tees into the copy). Never throws into the request.
+   */
+  function shadow(
+    req: IncomingMessage,
+    r: CompiledRoute,
+    match: RouteMatch,
+    target: RequestTarget,
+    normalized: string,
+    query: string,
+    upstreamHeaders: string[],
+    buffered: Buffer | null | undefined,
+    consumerId: string | null,
+    writeTimeout: number,
+  ): BodySource | null {
+    const m = r.mirror!;
+    const mirrorService = m.service;
+    const peer = pickPeer(mirrorService, req, consumerId);
+    if (peer === null) {
+      mirrors.stats.dropped++;
+      return null;
+    }
+    const joined = upstreamPath({ servicePath: mirrorService.path, stripPath: r.stripPath, pathHandling: r.pathHandling, requestPath: normalized, matchedPath: match.matchedPath });
+    const headers = upstreamHeaders.slice();
+    if (!(r.preserveHost && req.headers.host !== undefined)) {
+      for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'host') headers[i + 1] = peer.hostHeader;
+    }
+    const copy = { mirror: m, peer, method: req.method ?? 'GET', path: (normalized === target.path ? joined : escapePath(joined)) + query, headers };
+    if (buffered !== undefined) {
+      mirrors.send(copy, buffered);
+      return null;
+    }
+    if (!hasBody(req)) {
+      mirrors.send(copy, null);
+      return null;
+    }
+    return mirrors.sendStreaming(copy, req, writeTimeout);
   }
 
   const server = createServer(
@@ -265,6 +327,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
 
   return {
     server,
+    mirrors,
     inFlight: () => inFlight,
 
     listen(host, port) {
@@ -299,8 +362,9 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
         void waitForInFlight.then(() => {
           drained = null;
           server.closeAllConnections();
-          return stopped;
-        }).then(resolve);
+          // Shadow copies are fire-and-forget: a shutdown does not wait for them.
+          return Promise.all([stopped, mirrors.close().catch(() => undefined)]);
+        }).then(() => resolve());
       });
       return closed;
     },

@@ -27,6 +27,7 @@ import { createEntityValidator, type Body, type EntityValidator } from './entity
 import { checkHeaderName, checkHost, checkName, checkPath, checkRouteHeaderName, checkRouterPath, checkSni, checkTag, checkWildcardHost } from './field-checks.js';
 import { createPluginValidator, type PluginValidator } from './plugin-rules.js';
 import { routeEntityChecks } from './route-rules.js';
+import { routeSplitChecks } from './route-split-rules.js';
 import { expandServiceUrl, serviceEntityChecks } from './service-rules.js';
 import { checkCookieName, checkUpstreamName, targetEntityChecks, upstreamEntityChecks } from './upstream-rules.js';
 
@@ -50,10 +51,12 @@ export const routeValidator: EntityValidator<Route> = createEntityValidator<Rout
     'paths.*': checkRouterPath,
     'headers.@key': checkRouteHeaderName,
     'snis.*': checkSni,
+    backend_hash_on_header: checkHeaderName,
+    backend_hash_on_cookie: checkCookieName,
   },
   // Header names are stored as given (Kong returns them so); the data plane's
   // compile step lower-cases them for matching.
-  entityChecks: (entity: Body, input: Body) => routeEntityChecks(entity, input),
+  entityChecks: (entity: Body, input: Body) => routeEntityChecks(entity, input) ?? routeSplitChecks(entity),
 });
 
 export const upstreamValidator: EntityValidator<Upstream> = createEntityValidator<Upstream>({

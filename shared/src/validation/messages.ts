@@ -41,6 +41,10 @@ export const Msg = {
   headerName: (v: string) => `bad header name '${v}', allowed characters are A-Z, a-z, 0-9, '_', and '-'`,
   atLeastOne: (fields: readonly string[]) => `at least one of these fields must be non-empty: ${fields.map((f) => `'${f}'`).join(', ')}`,
   allOrNone: (fields: readonly string[]) => `all or none of these fields must be set: ${fields.map((f) => `'${f}'`).join(', ')}`,
+  mutuallyExclusive: (fields: readonly string[]) => `only one or none of these fields must be set: ${fields.map((f) => `'${f}'`).join(', ')}`,
+  // Portico's route additions
+  backendTwice: (first: number) => `service already listed as backend ${first}`,
+  backendsNoWeight: 'at least one backend must have a weight greater than 0',
   distinct: (fields: readonly string[]) => `values of these fields must be distinct: ${fields.map((f) => `'${f}'`).join(', ')}`,
   upstreamName: { invalid: 'Invalid name; must be a valid hostname', ip: 'Invalid name; no ip addresses allowed', port: 'Invalid name; no port allowed' },
   target: (v: string) => `Invalid target ('${v}'); not a valid hostname or ip address`,
