@@ -4,8 +4,11 @@
 import { PORTICO_VERSION, type Logger } from '@portico/shared';
 import { startClusterClient } from './cluster/client.js';
 import { compile, liveCacheNamespaces } from './compile/compile.js';
+import { HealthRegistry } from './health/registry.js';
+import { HealthConfigs } from './health/snapshot-config.js';
 import { PluginRuntime } from './plugins/runtime.js';
 import type { CompiledConfig } from './compile/types.js';
+import { peerOrigins } from './proxy/peer.js';
 import { createProxyServer } from './proxy/proxy-server.js';
 import { UpstreamPools } from './proxy/upstream-pools.js';
 import { startStatusServer } from './status/status-server.js';
@@ -40,32 +43,47 @@ interface ConfigCell {
 export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPlane> {
   const log = o.log;
   const cell: ConfigCell = { current: null };
-  const pools = new UpstreamPools();
+  // Health checks, outlier ejection and circuit breakers: keyed by upstream
+  // name + address, so they outlive every config generation like the pools.
+  const health = new HealthRegistry({ log: log.child({ component: 'health' }) });
+  const healthConfigs = new HealthConfigs();
+  const pools = new UpstreamPools({ health });
   // Rate-limit counters and cached responses: outlive every config generation.
   const runtime = new PluginRuntime({ log: log.child({ component: 'plugins' }) });
 
   const apply = (snap: { version: number; hash: string; resources: import('@portico/shared').Resource[] }): void => {
     const started = process.hrtime.bigint();
     const next = compile(snap, cell.current ?? undefined, runtime);
+    // Before the swap: the first request on the new config finds its upstreams' health ready.
+    health.sync(next.upstreams.values(), healthConfigs.read(snap.resources));
     cell.current = next;
     const origins = new Set<string>();
-    for (const s of next.services.values()) {
-      if (s.peers === null) origins.add(s.origin);
-      else for (const p of s.peers) origins.add(p.origin);
-    }
+    // Resolved addresses of name targets too: their pools keep warm connections across swaps.
+    for (const s of next.services.values()) for (const o of peerOrigins(s)) origins.add(o);
     pools.retain(origins);
     runtime.retain(next.pluginIds, liveCacheNamespaces(next));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, upstreams: next.upstreams.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100 }, 'config applied');
   };
 
-  const proxy = createProxyServer({ config: cell, pools, softwareVersion: PORTICO_VERSION, log });
+  const upstreamLog = log.child({ component: 'proxy' });
+  const proxy = createProxyServer({
+    config: cell,
+    pools,
+    softwareVersion: PORTICO_VERSION,
+    log,
+    // nginx logs every failed upstream attempt ("connect() failed … while connecting to upstream"); so do we.
+    onUpstreamError: (err, service, attempt, final, peer) => {
+      upstreamLog.warn({ err, service: service.name ?? service.id, upstream: service.upstream?.name, target: peer.address?.address ?? peer.origin, attempt, final }, 'upstream attempt failed');
+    },
+  });
   const cluster = startClusterClient({
     address: o.controlPlane,
     token: o.clusterToken,
     node: { id: o.nodeId, hostname: o.hostname, software_version: PORTICO_VERSION, labels: o.labels ?? {} },
     cacheDir: o.cacheDir,
     apply,
+    healthReport: () => health.report(),
     log: log.child({ component: 'cluster' }),
   });
   const { port: proxyPort } = await proxy.listen(o.proxyHost, o.proxyPort);
@@ -87,6 +105,7 @@ export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPl
         log.info({ drain_ms: o.drainMs ?? 10_000, in_flight: proxy.inFlight() }, 'draining');
         await proxy.close(o.drainMs ?? 10_000);
         await cluster.close();
+        health.close();
         await pools.close();
         await runtime.close();
         await status.close();

@@ -17,6 +17,10 @@ export const ProxyErrors = {
   UPSTREAM_TIMEOUT: defineError('PORTICO_ERR_PROXY_UPSTREAM_TIMEOUT', 504, 'The upstream server is timing out'),
   /** Kong: the service's upstream has no target that can take the request (none, all weight 0, all unhealthy). */
   NO_PEER: defineError('PORTICO_ERR_PROXY_NO_PEER', 503, 'failure to get a peer from the ring-balancer'),
+  /** Portico (Envoy's circuit breaking): the upstream has max_requests in flight on this data plane. */
+  BREAKER_REQUESTS: defineError('PORTICO_ERR_PROXY_BREAKER_REQUESTS', 503, 'upstream circuit breaker open: too many requests in flight'),
+  /** Portico (Envoy's circuit breaking): max_pending_requests already wait for an upstream connection. */
+  BREAKER_PENDING: defineError('PORTICO_ERR_PROXY_BREAKER_PENDING', 503, 'upstream circuit breaker open: too many pending requests'),
   /** Kong: an https-only route reached over http with https_redirect_status_code 426. */
   HTTPS_REQUIRED: defineError('PORTICO_ERR_PROXY_HTTPS_REQUIRED', 426, 'Please use HTTPS protocol'),
   /** Kong (nginx 400): the request could not be parsed. */

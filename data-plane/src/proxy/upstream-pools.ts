@@ -6,6 +6,7 @@
 import type { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import type { Peer } from '../compile/types.js';
+import type { HealthRuntimeSource } from '../health/registry.js';
 
 export interface UpstreamPoolsOptions {
   /**
@@ -18,6 +19,12 @@ export interface UpstreamPoolsOptions {
   readonly keepAliveMaxTimeout?: number;
   /** Max connections per origin; null = unbounded (nginx's default behaviour). */
   readonly connections?: number | null;
+  /**
+   * Health, outlier ejection and circuit breakers of balanced services, which
+   * every request dispatched through these pools consults (the proxy reads
+   * it here so one object carries all per-upstream runtime state).
+   */
+  readonly health?: HealthRuntimeSource | null;
 }
 
 const keyCache = new WeakMap<Peer, string>();
@@ -34,7 +41,8 @@ function poolKey(peer: Peer): string {
 
 export class UpstreamPools {
   readonly #pools = new Map<string, { readonly origin: string; readonly pool: Pool }>();
-  readonly #opts: Required<UpstreamPoolsOptions>;
+  readonly #opts: Required<Omit<UpstreamPoolsOptions, 'health'>>;
+  readonly health: HealthRuntimeSource | null;
   #closed = false;
 
   constructor(opts: UpstreamPoolsOptions = {}) {
@@ -45,6 +53,7 @@ export class UpstreamPools {
       keepAliveMaxTimeout: Math.max(opts.keepAliveMaxTimeout ?? 600_000, keepAliveTimeout),
       connections: opts.connections ?? null,
     };
+    this.health = opts.health ?? null;
   }
 
   /** The pool for a peer (a service or a target of one), created on first use. */

@@ -48,6 +48,29 @@ export const HealthchecksSchema = Rec({
   threshold: Type.Number({ minimum: 0, maximum: 100, default: 0 }),
 });
 
+// Portico additions beside Kong's fields (absent from bodies written before
+// them, so Optional; the admin API fills their defaults on every write).
+// Envoy's outlier ejection: how long a target that passive checks found
+// unhealthy stays out of the pool. The n-th consecutive ejection lasts
+// n × base_ejection_time (capped at max_ejection_time); at most
+// max_ejection_percent of the targets are ejected at once, but always at least
+// one when the upstream has two or more, and never the last available one.
+export const OutlierDetectionSchema = Rec({
+  base_ejection_time: Type.Number({ minimum: 0.001, maximum: 65535, default: 30 }),
+  max_ejection_time: Type.Number({ minimum: 0.001, maximum: 65535, default: 300 }),
+  max_ejection_percent: Type.Integer({ minimum: 0, maximum: 100, default: 10 }),
+});
+
+// Envoy's circuit-breaker thresholds, per upstream and per data plane. 0 = no limit.
+export const CircuitBreakersSchema = Rec({
+  /** Requests on an upstream connection at once (HTTP/1.1: one per connection); more wait as pending. */
+  max_connections: Count(1024),
+  /** Requests waiting for a connection; more are answered 503 at once. */
+  max_pending_requests: Count(1024),
+  /** Requests in flight to the upstream, waiting or not; more are answered 503 at once. */
+  max_requests: Count(1024),
+});
+
 export const UpstreamSchema = Type.Object(
   {
     id: Uuid,
@@ -71,6 +94,8 @@ export const UpstreamSchema = Type.Object(
     host_header: Nullable(Type.String({ minLength: 1 })),
     client_certificate: Nullable(ForeignRef),
     use_srv_name: Type.Boolean({ default: false }),
+    outlier_detection: Type.Optional(OutlierDetectionSchema),
+    circuit_breakers: Type.Optional(CircuitBreakersSchema),
   },
   { additionalProperties: false },
 );
@@ -78,3 +103,5 @@ export const UpstreamSchema = Type.Object(
 /** An upstream as stored and carried in snapshots: every field present, defaults filled. */
 export type Upstream = Static<typeof UpstreamSchema>;
 export type Healthchecks = Static<typeof HealthchecksSchema>;
+export type OutlierDetection = Static<typeof OutlierDetectionSchema>;
+export type CircuitBreakers = Static<typeof CircuitBreakersSchema>;
