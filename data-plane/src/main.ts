@@ -53,7 +53,7 @@ export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPl
 
   const apply = (snap: { version: number; hash: string; resources: import('@portico/shared').Resource[] }): void => {
     const started = process.hrtime.bigint();
-    const next = compile(snap, cell.current ?? undefined, runtime);
+    const next = compile(snap, cell.current ?? undefined, runtime, { health });
     // Before the swap: the first request on the new config finds its upstreams' health ready.
     health.sync(next.upstreams.values(), healthConfigs.read(snap.resources));
     cell.current = next;

@@ -20,6 +20,11 @@ export interface PickInput {
    */
   setCookie?: string | null;
   /**
+   * Set by a route's backend split hashing on a cookie the request did not
+   * carry: a second full `Set-Cookie` value, for the split's own cookie.
+   */
+  backendCookie?: string | null;
+  /**
    * Regex captures of the matched route path, for `hash_on: uri_capture`
    * (Kong's `router_matches.uri_captures`): named groups and numbered ones
    * (`"1"`, `"2"` …). Absent or null when the route matched without a regex.

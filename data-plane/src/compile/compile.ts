@@ -37,7 +37,7 @@ import { compileConsumers } from './compile-consumers.js';
 import { compilePlugins, type PreviousPlugin } from './compile-plugins.js';
 import { compileRoute, resolveRouteTargets, type RouteTargets } from './compile-route.js';
 import { compileService } from './compile-service.js';
-import { compileUpstream, type PreviousUpstream } from './compile-upstreams.js';
+import { compileUpstream, type PreviousUpstream, type UpstreamRuntime } from './compile-upstreams.js';
 import { FrozenMap, FrozenSet } from './frozen.js';
 import { checkRef, invalid, parseEntity, singular } from './invalid.js';
 import type { CompiledConfig, CompiledRoute, CompiledService, CompiledUpstream, ConsumerTable } from './types.js';
@@ -84,7 +84,12 @@ export function liveCacheNamespaces(config: CompiledConfig): ReadonlySet<string>
   return reusable.get(config)?.cacheNamespaces ?? new Set();
 }
 
-export function compile(input: CompileInput, previous?: CompiledConfig, runtime?: PluginRuntime): CompiledConfig {
+/**
+ * @param runtime   plugin state that outlives configs (rate-limit counters, caches)
+ * @param upstreamRuntime what balancers consult: the health registry (skip unhealthy
+ *                  or ejected addresses) and the DNS registry for name targets
+ */
+export function compile(input: CompileInput, previous?: CompiledConfig, runtime?: PluginRuntime, upstreamRuntime: UpstreamRuntime = {}): CompiledConfig {
   const prev = previous === undefined ? undefined : reusable.get(previous);
   const rt = runtime ?? prev?.runtime ?? new PluginRuntime();
 
@@ -130,7 +135,7 @@ export function compile(input: CompileInput, previous?: CompiledConfig, runtime?
   const upstreams = new Map<string, PreviousUpstream>();
   const upstreamByName = new Map<string, CompiledUpstream>();
   for (const [id, { entity, body }] of entities<Upstream>('upstreams')) {
-    const u = compileUpstream(entity, body, targetsOf.get(id) ?? [], prev?.upstreams.get(id));
+    const u = compileUpstream(entity, body, targetsOf.get(id) ?? [], prev?.upstreams.get(id), upstreamRuntime);
     upstreams.set(id, u);
     if (upstreamByName.has(entity.name)) invalid(`upstream '${id}': name: '${entity.name}' is used by another upstream`);
     upstreamByName.set(entity.name, u.compiled);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { PickInput } from '../balancer/types.js';
 import type { CompiledBackends, CompiledService } from '../compile/types.js';
 import { BUCKETS, bucketOf, cookieBucket, layoutBuckets, pickBackend, type BackendWeight } from './backend-pick.js';
 
@@ -68,16 +69,19 @@ const split = (over: Partial<CompiledBackends>): CompiledBackends => ({
   cookie: null,
   ...over,
 });
-const fakeReq = (headers: Record<string, string>, ip = '10.0.0.1') => ({ headers, socket: { remoteAddress: ip } }) as unknown as IncomingMessage;
-function fakeRes(): ServerResponse & { cookies: string[] } {
-  const cookies: string[] = [];
-  return { cookies, headersSent: false, appendHeader: (_: string, v: string) => cookies.push(v) } as unknown as ServerResponse & { cookies: string[] };
-}
+/** The per-request PickInput the proxy builds (only the request fields a split reads are real). */
+const pick = (headers: Record<string, string>, ip = '10.0.0.1', consumerId: string | null = null): PickInput => ({
+  req: { headers, socket: { remoteAddress: ip } } as unknown as IncomingMessage,
+  clientIp: ip,
+  consumerId,
+  setCookie: null,
+  backendCookie: null,
+});
 
 test('random split (hash_on none): 20,000 picks land within 1 point of 90/10', () => {
   const s = split({});
   let canary = 0;
-  for (let i = 0; i < 20_000; i++) if (pickBackend(s, fakeReq({}), fakeRes(), null).id === CANARY) canary++;
+  for (let i = 0; i < 20_000; i++) if (pickBackend(s, pick({})).id === CANARY) canary++;
   assert.ok(Math.abs(canary / 20_000 - 0.1) < 0.01, `canary got ${canary}`);
 });
 
@@ -86,13 +90,13 @@ test('sticky modes: header, ip and consumer keys always pick the same backend; a
   const byIp = split({ hashOn: 'ip' });
   const byConsumer = split({ hashOn: 'consumer' });
   for (const k of KEYS.slice(0, 300)) {
-    const first = pickBackend(byHeader, fakeReq({ 'x-user': k }), fakeRes(), null);
-    for (let i = 0; i < 3; i++) assert.equal(pickBackend(byHeader, fakeReq({ 'x-user': k }), fakeRes(), null), first);
-    assert.equal(pickBackend(byIp, fakeReq({}, k), fakeRes(), null), pickBackend(byIp, fakeReq({}, k), fakeRes(), null));
-    assert.equal(pickBackend(byConsumer, fakeReq({}), fakeRes(), k), pickBackend(byConsumer, fakeReq({}), fakeRes(), k));
+    const first = pickBackend(byHeader, pick({ 'x-user': k }));
+    for (let i = 0; i < 3; i++) assert.equal(pickBackend(byHeader, pick({ 'x-user': k })), first);
+    assert.equal(pickBackend(byIp, pick({}, k)), pickBackend(byIp, pick({}, k)));
+    assert.equal(pickBackend(byConsumer, pick({}, undefined, k)), pickBackend(byConsumer, pick({}, undefined, k)));
   }
   const seen = new Set<string>();
-  for (let i = 0; i < 400; i++) seen.add(pickBackend(byHeader, fakeReq({}), fakeRes(), null).id);
+  for (let i = 0; i < 400; i++) seen.add(pickBackend(byHeader, pick({})).id);
   assert.equal(seen.size, 2, 'without the header the pick is random');
 });
 
@@ -103,13 +107,12 @@ test('cookie mode: the cookie value is the key; a client without it gets a rando
   assert.equal(cookieBucket('xcanary=abc; canaryx=1', 'canary'), -1);
   assert.equal(cookieBucket(undefined, 'canary'), -1);
   for (let i = 0; i < 50; i++) {
-    const res = fakeRes();
-    const first = pickBackend(s, fakeReq({}), res, null);
-    assert.equal(res.cookies.length, 1);
-    const m = /^canary=([^;]+); Path=\/; HttpOnly$/.exec(res.cookies[0]!);
-    assert.ok(m, res.cookies[0]);
-    const again = fakeRes();
-    assert.equal(pickBackend(s, fakeReq({ cookie: `canary=${m[1]!}` }), again, null), first);
-    assert.equal(again.cookies.length, 0, 'no cookie is set when the client has one');
+    const input = pick({});
+    const first = pickBackend(s, input);
+    const m = /^canary=([^;]+); Path=\/; HttpOnly$/.exec(input.backendCookie ?? '');
+    assert.ok(m, String(input.backendCookie));
+    const again = pick({ cookie: `canary=${m[1]!}` });
+    assert.equal(pickBackend(s, again), first);
+    assert.equal(again.backendCookie, null, 'no cookie is set when the client has one');
   }
 });

@@ -27,8 +27,8 @@
 // data plane, and every route splitting over the same services with the same
 // weights, assigns a key to the same backend.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BackendHashOn } from '@portico/shared';
+import type { PickInput } from '../balancer/types.js';
 import type { CompiledBackends, CompiledService } from '../compile/types.js';
 
 export const BUCKET_BITS = 14;
@@ -112,22 +112,26 @@ export function cachedLayout(backends: readonly BackendWeight[]): Uint8Array {
  * set on the response (Kong's hash_on_cookie), so the client is sticky from
  * its next request on.
  */
-export function pickBackend(split: CompiledBackends, req: IncomingMessage, res: ServerResponse, consumerId: string | null): CompiledService {
-  return split.services[split.table[bucketFor(split, req, res, consumerId)]!]!;
+/**
+ * The backend service for this request. `input` is the request's one
+ * PickInput (shared with the balancer and retries); a generated split cookie
+ * is left in `input.backendCookie` for the proxy to add to the response head.
+ */
+export function pickBackend(split: CompiledBackends, input: PickInput): CompiledService {
+  return split.services[split.table[bucketFor(split, input)]!]!;
 }
 
-function bucketFor(split: CompiledBackends, req: IncomingMessage, res: ServerResponse, consumerId: string | null): number {
+function bucketFor(split: CompiledBackends, input: PickInput): number {
+  const { req, consumerId } = input;
   switch (split.hashOn) {
     case 'none':
       break;
     case 'consumer':
       if (consumerId !== null) return bucketOf(consumerId);
       break;
-    case 'ip': {
-      const ip = req.socket.remoteAddress;
-      if (ip !== undefined) return bucketOf(ip);
+    case 'ip':
+      if (input.clientIp !== '') return bucketOf(input.clientIp);
       break;
-    }
     case 'header': {
       const v = req.headers[split.header!];
       const s = typeof v === 'string' ? v : v?.[0];
@@ -138,7 +142,7 @@ function bucketFor(split: CompiledBackends, req: IncomingMessage, res: ServerRes
       const found = cookieBucket(req.headers.cookie, split.cookie!);
       if (found >= 0) return found;
       const value = randomUUID();
-      if (!res.headersSent) res.appendHeader('set-cookie', `${split.cookie!}=${value}; Path=/; HttpOnly`);
+      input.backendCookie = `${split.cookie!}=${value}; Path=/; HttpOnly`;
       return bucketOf(value);
     }
   }

@@ -176,6 +176,16 @@ export class ForwardRequest implements Dispatcher.DispatchHandler, BreakerWaiter
     };
   }
 
+  /**
+   * The PickInput the proxy picked this request's backend and first peer
+   * with: retries pick with the same one (a generated hash cookie stays the
+   * same) and its cookies go into the response head.
+   */
+  withPickInput(input: PickInput | null): this {
+    this.#pickInput = input;
+    return this;
+  }
+
   start(): void {
     const res = this.#res;
     res[kForward] = this;
@@ -283,6 +293,14 @@ export class ForwardRequest implements Dispatcher.DispatchHandler, BreakerWaiter
     if (plugins !== null) {
       runResponse(plugins, { status: statusCode, raw: rawHeaders });
       if (plugins.responseHeaders !== null) headers.push(...plugins.responseHeaders);
+    }
+    // Cookies a sticky pick generated (balancer hash_on cookie, route backend
+    // split): written into the head here because a raw-array writeHead drops
+    // anything set on `res` before it.
+    const pick = this.#pickInput;
+    if (pick !== null) {
+      if (pick.setCookie) headers.push('set-cookie', pick.setCookie);
+      if (pick.backendCookie) headers.push('set-cookie', pick.backendCookie);
     }
     res.writeHead(statusCode, headers);
     return true;

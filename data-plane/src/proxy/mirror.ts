@@ -18,6 +18,7 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { CompiledMirror, Peer } from '../compile/types.js';
+import { releasePeer } from './peer.js';
 import { BodySource } from './body-source.js';
 
 export interface MirrorOptions {
@@ -80,6 +81,7 @@ export class Mirrors {
   send(m: MirrorRequest, body: Buffer | null): boolean {
     if (this.#inFlight >= this.#maxInFlight) {
       this.stats.dropped++;
+      releasePeer(m.mirror.service, m.peer, false, 0);
       return false;
     }
     this.#dispatch(m, body);
@@ -94,6 +96,7 @@ export class Mirrors {
   sendStreaming(m: MirrorRequest, req: IncomingMessage, writeTimeout: number): BodySource {
     if (this.#inFlight >= this.#maxInFlight) {
       this.stats.dropped++;
+      releasePeer(m.mirror.service, m.peer, false, 0);
       return new BodySource(req, writeTimeout);
     }
     const copy = new PassThrough({ highWaterMark: this.#maxBuffered });
@@ -114,17 +117,20 @@ export class Mirrors {
       headersTimeout: service.readTimeout,
       bodyTimeout: service.readTimeout,
     };
+    const started = performance.now();
     this.#agent.request(opts).then(
       (res) => {
         // Read and discard: the shadow's answer goes nowhere.
         res.body.resume();
-        res.body.once('end', () => this.#done(true)).once('error', () => this.#done(false));
+        res.body.once('end', () => this.#done(m, true, started)).once('error', () => this.#done(m, false, started));
       },
-      () => this.#done(false),
+      () => this.#done(m, false, started),
     );
   }
 
-  #done(ok: boolean): void {
+  #done(m: MirrorRequest, ok: boolean, started: number): void {
+    // A balanced shadow service counts this copy in its balancer's in-flight numbers until now.
+    releasePeer(m.mirror.service, m.peer, !ok, performance.now() - started);
     this.#inFlight--;
     if (ok) this.stats.completed++;
     else this.stats.failed++;

@@ -5,7 +5,6 @@
 // for an IP target and for a name whose DNS has not answered yet) and sends
 // the service's Host header for the target (the upstream's host_header, else
 // the target's host — the name, not the IP — as compile-service prepared it).
-import type { IncomingMessage } from 'node:http';
 import type { PickInput, TargetAddress } from '../balancer/types.js';
 import type { CompiledService, Peer } from '../compile/types.js';
 
@@ -50,14 +49,9 @@ export function peerFor(service: CompiledService, address: TargetAddress): Balan
  * and pass the same object on a retry: after the pick, a non-null
  * `input.setCookie` is a Set-Cookie value to add to the response.
  */
-export function pickPeer(service: CompiledService, input: PickInput): Peer | null;
-/** @deprecated pass a PickInput: the Set-Cookie of cookie hashing and uri captures need it. */
-export function pickPeer(service: CompiledService, req: IncomingMessage, consumerId: string | null): Peer | null;
-export function pickPeer(service: CompiledService, inputOrReq: PickInput | IncomingMessage, consumerId?: string | null): Peer | null {
+export function pickPeer(service: CompiledService, input: PickInput): Peer | null {
   const upstream = service.upstream;
   if (upstream === null) return service;
-  const input: PickInput =
-    consumerId === undefined ? (inputOrReq as PickInput) : { req: inputOrReq as IncomingMessage, clientIp: (inputOrReq as IncomingMessage).socket.remoteAddress ?? '', consumerId };
   const address = upstream.balancer.pick(input);
   if (address === null) return null;
   const peer = peerFor(service, address);

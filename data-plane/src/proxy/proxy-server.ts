@@ -16,6 +16,7 @@ import { ProxyErrors } from './errors.js';
 import { ForwardRequest, type ForwardContext } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { Mirrors, type MirrorOptions } from './mirror.js';
+import type { PickInput } from '../balancer/types.js';
 import { pickPeer } from './peer.js';
 import { applyHeaderEdits } from './plugin-edits.js';
 import { parseTarget, type RequestTarget } from './request-target.js';
@@ -144,14 +145,10 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
 
     const chain = r.plugins?.http ?? null;
     if (chain === null) {
-      // A split picks its backend here; the rest of the request uses it.
       const split = r.backends;
-      const picked = split == null ? service : pickBackend(split, req, res, null);
-      // The fast path: no plugin to run, no balancer to ask.
-      if (picked.upstream === null) return forward(req, res, r, picked, picked, match, target, startedAt, null);
-      const peer = pickPeer(picked, req, null);
-      if (peer === null) return respondError(res, ProxyErrors.NO_PEER, serverName, startedAt);
-      forward(req, res, r, picked, peer, match, target, startedAt, null);
+      // The fast path: no plugin to run, no split, no balancer to ask.
+      if (split == null && service.upstream === null) return forward(req, res, r, service, service, match, target, startedAt, null, null);
+      pickAndForward(req, res, r, service, match, target, startedAt, null);
       return;
     }
     withPlugins(req, res, cfg, r, service, match, target, startedAt, method, chain);
@@ -198,12 +195,31 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     if (answer !== undefined) return writeAnswer(res, pctx, answer, serverName);
     if (res.destroyed) return;
     // After the access phase, so a split hashing on the consumer sees the one auth identified.
+    if (r.backends == null && service.upstream === null) return forward(req, res, r, service, service, match, target, startedAt, pctx, null);
+    pickAndForward(req, res, r, service, match, target, startedAt, pctx);
+  }
+
+  /**
+   * A split route's backend, then a balanced service's peer, both from one
+   * PickInput per request: retries reuse it, and any sticky cookie either
+   * pick generated goes into the response head (ForwardRequest writes it).
+   */
+  function pickAndForward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: CompiledRoute,
+    service: CompiledService,
+    match: RouteMatch,
+    target: RequestTarget,
+    startedAt: number,
+    pctx: PluginContext | null,
+  ): void {
+    const input: PickInput = { req, clientIp: req.socket.remoteAddress ?? '', consumerId: pctx?.consumer?.id ?? null, setCookie: null, backendCookie: null };
     const split = r.backends;
-    const consumerId = pctx.consumer?.id ?? null;
-    const picked = split == null ? service : pickBackend(split, req, res, consumerId);
-    const peer = pickPeer(picked, req, consumerId);
+    const picked = split == null ? service : pickBackend(split, input);
+    const peer = pickPeer(picked, input);
     if (peer === null) return respondError(res, ProxyErrors.NO_PEER, serverName, startedAt, undefined);
-    forward(req, res, r, picked, peer, match, target, startedAt, pctx);
+    forward(req, res, r, picked, peer, match, target, startedAt, pctx, input);
   }
 
   function forward(
@@ -216,6 +232,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     target: RequestTarget,
     startedAt: number,
     pctx: PluginContext | null,
+    pick: PickInput | null,
   ): void {
     const headers = req.headers;
     // The router matched (and matchedPath is a prefix of) the normalised
@@ -244,11 +261,11 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     if (pctx === null) {
       if (mirror != null && Mirrors.chosen(mirror)) {
         const body = shadow(req, r, match, target, normalized, target.query, upstreamHeaders, undefined, null, service.writeTimeout);
-        new ForwardRequest(ctx, req, res, service, peer, path + target.query, upstreamHeaders, body ?? (hasBody(req) ? new BodySource(req, service.writeTimeout) : null), startedAt).start();
+        new ForwardRequest(ctx, req, res, service, peer, path + target.query, upstreamHeaders, body ?? (hasBody(req) ? new BodySource(req, service.writeTimeout) : null), startedAt).withPickInput(pick).start();
         return;
       }
       const body = hasBody(req) ? new BodySource(req, service.writeTimeout) : null;
-      new ForwardRequest(ctx, req, res, service, peer, path + target.query, upstreamHeaders, body, startedAt).start();
+      new ForwardRequest(ctx, req, res, service, peer, path + target.query, upstreamHeaders, body, startedAt).withPickInput(pick).start();
       return;
     }
     // A plugin read the body (key_in_body): forward those bytes, or its rewrite of them.
@@ -258,7 +275,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     const sent = buffered !== null ? (buffered.length > 0 ? buffered : null) : null;
     const teed = mirror != null && Mirrors.chosen(mirror) ? shadow(req, r, match, target, normalized, query, upstreamHeaders, buffered !== null ? sent : undefined, pctx.consumer?.id ?? null, service.writeTimeout) : null;
     const body = buffered !== null ? sent : (teed ?? (hasBody(req) ? new BodySource(req, service.writeTimeout) : null));
-    new ForwardRequest(ctx, req, res, service, peer, path + query, upstreamHeaders, body, startedAt, pctx).start();
+    new ForwardRequest(ctx, req, res, service, peer, path + query, upstreamHeaders, body, startedAt, pctx).withPickInput(pick).start();
   }
 
   /**
@@ -281,7 +298,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
   ): BodySource | null {
     const m = r.mirror!;
     const mirrorService = m.service;
-    const peer = pickPeer(mirrorService, req, consumerId);
+    const peer = pickPeer(mirrorService, { req, clientIp: req.socket.remoteAddress ?? '', consumerId, setCookie: null });
     if (peer === null) {
       mirrors.stats.dropped++;
       return null;
