@@ -151,6 +151,11 @@ export interface RouteMatch {
    * without a path.
    */
   readonly matchedPath: string | null;
+  /**
+   * Groups of the route's regex path that matched (Kong's uri_captures:
+   * numbered "1", "2" … and named); absent when the match had none.
+   */
+  readonly uriCaptures?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Request facts the router matches on, read once from the request. */

@@ -214,7 +214,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     startedAt: number,
     pctx: PluginContext | null,
   ): void {
-    const input: PickInput = { req, clientIp: req.socket.remoteAddress ?? '', consumerId: pctx?.consumer?.id ?? null, setCookie: null, backendCookie: null };
+    const input: PickInput = { req, clientIp: req.socket.remoteAddress ?? '', consumerId: pctx?.consumer?.id ?? null, setCookie: null, backendCookie: null, uriCaptures: match.uriCaptures ?? null };
     const split = r.backends;
     const picked = split == null ? service : pickBackend(split, input);
     const peer = pickPeer(picked, input);

@@ -113,6 +113,12 @@ export function runRouterContract(name: string, factory: RouterFactory): void {
         const m = build({ id: 'r', paths: ['~/users/\\d+'] }).match(input({ path: '/users/42/orders' }));
         assert.equal(m?.matchedPath, '/users/42');
       });
+      it("reports the regex's groups as uriCaptures (numbered and named), none for a regex without groups", () => {
+        const m = build({ id: 'r', paths: ['~/users/(?<user>\\d+)/(\\w+)'] }).match(input({ path: '/users/42/orders/7' }));
+        assert.deepEqual({ ...m?.uriCaptures }, { '1': '42', '2': 'orders', user: '42' });
+        assert.equal(build({ id: 'r', paths: ['~/users/\\d+'] }).match(input({ path: '/users/42' }))?.uriCaptures, undefined);
+        assert.equal(build({ id: 'p', paths: ['/users'] }).match(input({ path: '/users/42' }))?.uriCaptures, undefined);
+      });
       it('anchors every alternative of a top-level alternation', () => {
         const specs = [{ id: 'r', paths: ['~/a|/b'] }];
         assert.equal(idOf(specs, { path: '/b/x' }), 'r');

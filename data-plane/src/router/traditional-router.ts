@@ -72,6 +72,7 @@ class TraditionalRouter implements Router {
   private bestRank = Infinity;
   private best: RankedEntry | null = null;
   private bestText: string | null = null;
+  private bestCaptures: RegExpExecArray | null = null;
 
   constructor(ranked: readonly RankedEntry[]) {
     let wildcard = false;
@@ -110,6 +111,7 @@ class TraditionalRouter implements Router {
     this.bestRank = Infinity;
     this.best = null;
     this.bestText = null;
+    this.bestCaptures = null;
     const g = this.exact.get(input.host);
     if (g !== undefined) this.scanGroup(g, input, path);
     if (this.hasWildcard) this.scanGroup(this.wildcard, input, path);
@@ -118,7 +120,9 @@ class TraditionalRouter implements Router {
     const best = this.best as RankedEntry | null;
     if (best === null) return null;
     this.best = null;
-    return best.match ?? { route: best.route, matchedPath: this.bestText };
+    if (best.match !== null) return best.match;
+    const m = this.bestCaptures;
+    return m === null ? { route: best.route, matchedPath: this.bestText } : { route: best.route, matchedPath: this.bestText, uriCaptures: capturesOf(m) };
   }
 
   private scanGroup(g: HostGroup, input: MatchInput, path: string): void {
@@ -150,12 +154,22 @@ class TraditionalRouter implements Router {
         const m = e.regex.exec(path);
         if (m === null) continue;
         this.bestText = m[0];
+        // Only a regex with groups has captures to hand to hash_on uri_capture.
+        this.bestCaptures = m.length > 1 ? m : null;
       }
       this.bestRank = e.rank;
       this.best = e;
       return;
     }
   }
+}
+
+/** Kong's uri_captures: numbered groups as "1", "2" … plus named groups. */
+function capturesOf(m: RegExpExecArray): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (let i = 1; i < m.length; i++) out[String(i)] = m[i];
+  if (m.groups) Object.assign(out, m.groups);
+  return out;
 }
 
 /** Each node's bound: the best (lowest) rank stored in its subtree. */

@@ -1,6 +1,8 @@
-// Sticky cookies a pick generates reach the client next to the upstream's
-// own Set-Cookie: the balancer's (upstream hash_on cookie) and the route
-// split's (backend_hash_on cookie). A client that sends them back stays put.
+// Sticky picks through the real proxy. Cookies a pick generates reach the
+// client next to the upstream's own Set-Cookie — the balancer's (upstream
+// hash_on cookie) and the route split's (backend_hash_on cookie) — and a
+// client that sends them back stays put. hash_on uri_capture hashes a group
+// of the route's regex path.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -73,5 +75,22 @@ describe('sticky cookies from the balancer and the route split', () => {
         assert.equal(named(reset, 'cv'), undefined, 'no new split cookie');
       }
     }
+  });
+
+  test('hash_on uri_capture: one user always reaches one target, and users spread over targets', async () => {
+    const u = await http('POST', `${cp.admin}/upstreams`, { name: 'by-user', algorithm: 'consistent-hashing', hash_on: 'uri_capture', hash_on_uri_capture: 'user' });
+    assert.equal(u.status, 201, u.body);
+    for (const up of ups) assert.equal((await http('POST', `${cp.admin}/upstreams/by-user/targets`, { target: `127.0.0.1:${up.port}` })).status, 201);
+    await http('POST', `${cp.admin}/services`, { name: 'users', host: 'by-user' });
+    const r = await http('POST', `${cp.admin}/services/users/routes`, { name: 'users', paths: ['~/u/(?<user>\\w+)'] });
+    assert.equal(r.status, 201, r.body);
+    await waitForVersion(dp.status, writtenVersion(r));
+    const targets = new Set<string>();
+    for (let user = 0; user < 30; user++) {
+      const first = (await http('GET', `${dp.proxy}/u/user${user}/profile`)).json().upstream as string;
+      targets.add(first);
+      for (let i = 0; i < 3; i++) assert.equal((await http('GET', `${dp.proxy}/u/user${user}/orders?i=${i}`)).json().upstream, first);
+    }
+    assert.ok(targets.size > 1, 'different users land on different targets');
   });
 });
