@@ -52,6 +52,10 @@ export interface BreakerLimits {
   readonly maxConnections: number;
   readonly maxPendingRequests: number;
   readonly maxRequests: number;
+  /** Consecutive failed attempts that open the breaker; 0 = never. */
+  readonly consecutiveFailures: number;
+  /** How long an open breaker refuses everything before a half-open probe. */
+  readonly openMs: number;
 }
 
 export interface UpstreamHealthConfig {
@@ -64,7 +68,7 @@ export interface UpstreamHealthConfig {
 }
 
 export const DEFAULT_OUTLIER: OutlierConfig = Object.freeze({ baseEjectionMs: 30_000, maxEjectionMs: 300_000, maxEjectionPercent: 10 });
-export const DEFAULT_BREAKERS: BreakerLimits = Object.freeze({ maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024 });
+export const DEFAULT_BREAKERS: BreakerLimits = Object.freeze({ maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, consecutiveFailures: 0, openMs: 10_000 });
 
 /** Health checks off, Envoy's default breakers: what an upstream gets before its config is known. */
 export const DEFAULT_HEALTH_CONFIG: UpstreamHealthConfig = Object.freeze({ active: null, passive: null, outlier: DEFAULT_OUTLIER, breakers: DEFAULT_BREAKERS });
@@ -128,6 +132,9 @@ export function healthConfig(u: Pick<Upstream, 'healthchecks'> & Partial<Pick<Up
           maxConnections: limit(b.max_connections, 1024),
           maxPendingRequests: limit(b.max_pending_requests, 1024),
           maxRequests: limit(b.max_requests, 1024),
+          // Absent in bodies stored before these fields existed.
+          consecutiveFailures: b.consecutive_failures ?? 0,
+          openMs: Math.round((b.open_timeout ?? 10) * 1000),
         });
   return Object.freeze({ active, passive, outlier, breakers });
 }

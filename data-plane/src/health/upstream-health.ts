@@ -27,7 +27,7 @@ export class UpstreamHealth {
     private readonly now: () => number = performance.now.bind(performance),
   ) {
     this.config = config;
-    this.breaker = new CircuitBreaker(config.breakers);
+    this.breaker = new CircuitBreaker(config.breakers, now);
   }
 
   get checksOn(): boolean {
@@ -52,8 +52,17 @@ export class UpstreamHealth {
 
   // ── passive (request path: integer ops only) ──────────────────────────
 
-  /** What a proxied attempt to `t` showed. A no-op when passive checks are off. */
+  /**
+   * What a proxied attempt to `t` showed. Feeds the circuit breaker's failure
+   * count (connection failures and timeouts); judges the target only when
+   * passive checks are on.
+   */
   passive(t: TargetHealth, outcome: Outcome): void {
+    if (outcome === Outcome.TCP_FAILURE || outcome === Outcome.TIMEOUT) this.breaker.outcome(true);
+    this.#judge(t, outcome);
+  }
+
+  #judge(t: TargetHealth, outcome: Outcome): void {
     const p = this.config.passive;
     if (p === null || outcome === Outcome.NEUTRAL) return;
     const th = p.thresholds;
@@ -75,8 +84,10 @@ export class UpstreamHealth {
 
   /** A proxied response's status, judged by passive.healthy/unhealthy.http_statuses. */
   response(t: TargetHealth, status: number): void {
+    // The breaker counts any 5xx as a failure, whatever the passive statuses say.
+    this.breaker.outcome(status >= 500);
     const p = this.config.passive;
-    if (p !== null) this.passive(t, (p.statuses[status] ?? Outcome.NEUTRAL) as Outcome);
+    if (p !== null) this.#judge(t, (p.statuses[status] ?? Outcome.NEUTRAL) as Outcome);
   }
 
   /**

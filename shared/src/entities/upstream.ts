@@ -69,6 +69,14 @@ export const CircuitBreakersSchema = Rec({
   max_pending_requests: Count(1024),
   /** Requests in flight to the upstream, waiting or not; more are answered 503 at once. */
   max_requests: Count(1024),
+  /**
+   * Consecutive failed attempts (connection failure, timeout, 5xx) that open
+   * the breaker: every request is then answered 503 at once for open_timeout
+   * seconds, after which one probe request is let through (half-open) — its
+   * success closes the breaker, its failure opens it again. 0 = never opens.
+   */
+  consecutive_failures: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  open_timeout: Type.Number({ minimum: 0.001, maximum: 65535, default: 10 }),
 });
 
 export const UpstreamSchema = Type.Object(
