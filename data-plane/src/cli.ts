@@ -1,7 +1,8 @@
 // `portico dp`: parse flags, start a data-plane node, drain on SIGTERM/SIGINT.
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { createLogger, exitOnSignals, parseFlags, parseHostPort, readToken, UsageError, type CommandSpec } from '@portico/shared';
 import { startDataPlane } from './main.js';
+import { startWorkerPrimary } from './workers/primary.js';
 
 export const DP_COMMAND: CommandSpec = {
   usage: 'portico dp [options]',
@@ -14,6 +15,7 @@ export const DP_COMMAND: CommandSpec = {
     'cache-dir': { type: 'string', defaultLabel: './data/dp-<node-id>', description: 'Where the last good config is cached' },
     'cluster-token': { type: 'string', description: 'Shared secret for the cluster stream (prefer the env var or a file)' },
     'cluster-token-file': { type: 'string', default: './data/cluster.token', description: 'File holding the cluster token (written by `portico cp`)' },
+    workers: { type: 'string', defaultLabel: 'number of cores', description: 'Processes serving the proxy port (node:cluster, round-robin). 1 = one process, no cluster machinery' },
     'drain-timeout': { type: 'string', default: '10000', description: 'Milliseconds in-flight requests may take to finish on shutdown' },
     'log-level': { type: 'string', default: 'info', description: 'debug | info | warn | error' },
   },
@@ -29,9 +31,13 @@ export async function main(argv: string[]): Promise<void> {
   const nodeId = (f['node-id'] as string | undefined) ?? host;
   const drainMs = Number(f['drain-timeout']);
   if (!Number.isInteger(drainMs) || drainMs < 0) throw new UsageError(`--drain-timeout must be a whole number of milliseconds, got '${String(f['drain-timeout'])}'`);
+  const workersFlag = f['workers'] as string | undefined;
+  const workers = workersFlag === undefined ? availableParallelism() : Number(workersFlag);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers must be a whole number from 1 to 256, got '${String(workersFlag)}'`);
   const token = (f['cluster-token'] as string | undefined) ?? readToken(String(f['cluster-token-file']));
   const log = createLogger({ name: 'portico-dp', level: f['log-level'] as 'info', bindings: { node_id: nodeId } });
-  const dp = await startDataPlane({
+  const start = workers === 1 ? startDataPlane : (o: Parameters<typeof startDataPlane>[0]) => startWorkerPrimary({ ...o, workers, logLevel: String(f['log-level']) });
+  const dp = await start({
     controlPlane: String(f['control-plane']),
     clusterToken: token,
     proxyHost: proxy.host,

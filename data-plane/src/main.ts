@@ -1,13 +1,17 @@
 // Wires one data-plane node: cluster client → compile → hot-swapped config ←
 // proxy, plus the status listener. Holds no state that is not derived from
 // the last snapshot the control plane sent (or the disk cache of it).
-import { PORTICO_VERSION, type Logger } from '@portico/shared';
+// `createServingCore` is the part every serving process runs (the single
+// process here, or each worker of `--workers N`, see workers/).
+import { PORTICO_VERSION, type Logger, type Resource } from '@portico/shared';
 import { startClusterClient } from './cluster/client.js';
 import { compile, liveCacheNamespaces } from './compile/compile.js';
 import { HealthRegistry } from './health/registry.js';
 import { HealthConfigs } from './health/snapshot-config.js';
 import { PluginRuntime } from './plugins/runtime.js';
 import type { CompiledConfig } from './compile/types.js';
+import type { RateLimitStore } from './plugins/rate-limiting/store.js';
+import type { ProxyServer } from './proxy/proxy-server.js';
 import { peerOrigins } from './proxy/peer.js';
 import { createProxyServer } from './proxy/proxy-server.js';
 import { UpstreamPools } from './proxy/upstream-pools.js';
@@ -36,11 +40,22 @@ export interface RunningDataPlane {
 }
 
 /** The mutable cell a request reads once; a swap is one assignment. */
-interface ConfigCell {
+export interface ConfigCell {
   current: CompiledConfig | null;
 }
 
-export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPlane> {
+/** What one serving process holds: the config cell, the proxy and the state that outlives configs. */
+export interface ServingCore {
+  readonly cell: ConfigCell;
+  readonly proxy: ProxyServer;
+  readonly health: HealthRegistry;
+  /** Compiles and swaps in a snapshot; throws to reject it (nothing changes then). */
+  apply(snap: { version: number; hash: string; resources: Resource[] }): void;
+  /** Stops accepting, drains in-flight requests (bounded), closes pools and runtime. */
+  close(drainMs: number): Promise<void>;
+}
+
+export function createServingCore(o: { log: Logger; rateLimits?: RateLimitStore }): ServingCore {
   const log = o.log;
   const cell: ConfigCell = { current: null };
   // Health checks, outlier ejection and circuit breakers: keyed by upstream
@@ -49,9 +64,9 @@ export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPl
   const healthConfigs = new HealthConfigs();
   const pools = new UpstreamPools({ health });
   // Rate-limit counters and cached responses: outlive every config generation.
-  const runtime = new PluginRuntime({ log: log.child({ component: 'plugins' }) });
+  const runtime = new PluginRuntime({ log: log.child({ component: 'plugins' }), ...(o.rateLimits ? { rateLimits: o.rateLimits } : {}) });
 
-  const apply = (snap: { version: number; hash: string; resources: import('@portico/shared').Resource[] }): void => {
+  const apply = (snap: { version: number; hash: string; resources: Resource[] }): void => {
     const started = process.hrtime.bigint();
     const next = compile(snap, cell.current ?? undefined, runtime, { health });
     // Before the swap: the first request on the new config finds its upstreams' health ready.
@@ -77,12 +92,30 @@ export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPl
       upstreamLog.warn({ err, service: service.name ?? service.id, upstream: service.upstream?.name, target: peer.address?.address ?? peer.origin, attempt, final }, 'upstream attempt failed');
     },
   });
+  return {
+    cell,
+    proxy,
+    health,
+    apply,
+    close: async (drainMs) => {
+      await proxy.close(drainMs);
+      health.close();
+      await pools.close();
+      await runtime.close();
+    },
+  };
+}
+
+export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPlane> {
+  const log = o.log;
+  const core = createServingCore({ log });
+  const { cell, proxy, health } = core;
   const cluster = startClusterClient({
     address: o.controlPlane,
     token: o.clusterToken,
     node: { id: o.nodeId, hostname: o.hostname, software_version: PORTICO_VERSION, labels: o.labels ?? {} },
     cacheDir: o.cacheDir,
-    apply,
+    apply: core.apply,
     healthReport: () => health.report(),
     log: log.child({ component: 'cluster' }),
   });
@@ -103,11 +136,10 @@ export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPl
     close: () =>
       (closing ??= (async () => {
         log.info({ drain_ms: o.drainMs ?? 10_000, in_flight: proxy.inFlight() }, 'draining');
+        // The proxy stops accepting first; the stream stays up until in-flight requests are done.
         await proxy.close(o.drainMs ?? 10_000);
         await cluster.close();
-        health.close();
-        await pools.close();
-        await runtime.close();
+        await core.close(o.drainMs ?? 10_000);
         await status.close();
         log.info('data plane stopped');
       })()),

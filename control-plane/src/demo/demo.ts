@@ -60,8 +60,8 @@ export async function main(argv: string[]): Promise<void> {
   run('cp', ['cp', '--db', `${dir}/portico.db`]);
   const admin = 'http://127.0.0.1:8001';
   await waitFor(`${admin}/status`, 15_000);
-  run('dp1', ['dp', '--node-id', 'dp1', '--proxy-listen', '0.0.0.0:8000', '--status-listen', '127.0.0.1:8100', '--cache-dir', `${dir}/dp1`, '--cluster-token-file', `${dir}/cluster.token`]);
-  run('dp2', ['dp', '--node-id', 'dp2', '--proxy-listen', '0.0.0.0:8010', '--status-listen', '127.0.0.1:8110', '--cache-dir', `${dir}/dp2`, '--cluster-token-file', `${dir}/cluster.token`]);
+  run('dp1', ['dp', '--workers', '1', '--node-id', 'dp1', '--proxy-listen', '0.0.0.0:8000', '--status-listen', '127.0.0.1:8100', '--cache-dir', `${dir}/dp1`, '--cluster-token-file', `${dir}/cluster.token`]);
+  run('dp2', ['dp', '--workers', '1', '--node-id', 'dp2', '--proxy-listen', '0.0.0.0:8010', '--status-listen', '127.0.0.1:8110', '--cache-dir', `${dir}/dp2`, '--cluster-token-file', `${dir}/cluster.token`]);
 
   // PUT is an upsert, so re-running the demo on the same data dir is harmless.
   await call('PUT', `${admin}/services/demo`, { url: `http://127.0.0.1:${upstream.port}/` });

@@ -26,8 +26,12 @@ export interface ClusterClientOptions {
   token: string;
   node: NodeInfo;
   cacheDir: string;
-  /** Compiles and swaps in a config; throws to reject it (the node then NACKs and keeps the old one). */
-  apply: (snap: AppliedSnapshot) => void;
+  /**
+   * Compiles and swaps in a config; throws (or rejects) to refuse it: the node
+   * then NACKs and keeps the old one. When it returns a promise the ACK waits
+   * for it, and later pushes queue behind it (a primary fanning out to workers).
+   */
+  apply: (snap: AppliedSnapshot) => void | Promise<void>;
   log?: Logger;
   backoff?: BackoffOptions;
   /** HTTP/2 keepalive so a dead control plane is noticed. Defaults 15 s / 5 s. */
@@ -75,7 +79,8 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
   if (cache.ok) {
     const set = ConfigSet.of(cache.snapshot.version, cache.snapshot.resources);
     try {
-      opts.apply({ version: set.version, hash: set.hash, resources: set.resources });
+      const applied = opts.apply({ version: set.version, hash: set.hash, resources: set.resources });
+      if (applied instanceof Promise) applied.catch((err: unknown) => log.warn({ err, config_version: set.version }, 'cached config not applied everywhere'));
       current = set;
       cached = `${set.version}:${set.hash}`;
       source = 'cache';
@@ -102,10 +107,15 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
 
   const send = (call: ClusterStream, msg: Partial<Record<'ack' | 'nack' | 'resync', unknown>>): void => {
     // protobufjs encodes the set oneof member; `kind` only names it on decode.
-    call.write(msg as unknown as DataPlaneMessage);
+    try {
+      call.write(msg as unknown as DataPlaneMessage);
+    } catch (err) {
+      // The stream ended while an apply was in flight; the next hello reports where we are.
+      log.debug({ err }, 'could not answer a push on a closed stream');
+    }
   };
 
-  const onPush = (call: ClusterStream, push: ConfigPush): void => {
+  const onPush = (call: ClusterStream, push: ConfigPush): void | Promise<void> => {
     connected = true;
     attempt = 0;
     let next: ConfigSet;
@@ -135,11 +145,22 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
       send(call, { ack: { version: push.version, nonce: push.nonce } });
       return;
     }
+    let applied;
     try {
-      opts.apply({ version: next.version, hash: next.hash, resources: next.resources });
+      applied = opts.apply({ version: next.version, hash: next.hash, resources: next.resources });
     } catch (err) {
       return reject(call, push, err);
     }
+    if (applied instanceof Promise) {
+      return applied.then(
+        () => accept(call, push, next),
+        (err: unknown) => reject(call, push, err),
+      );
+    }
+    accept(call, push, next);
+  };
+
+  const accept = (call: ClusterStream, push: ConfigPush, next: ConfigSet): void => {
     current = next;
     source = 'control-plane';
     lastError = null;
@@ -173,9 +194,12 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
       attemptState.writable = true;
     });
 
+    // Pushes are handled one at a time, in order, even when an apply is asynchronous.
+    let pushes: Promise<void> = Promise.resolve();
     call.on('data', (msg: ControlPlaneMessage) => {
       if (over || msg.kind !== 'push') return;
-      onPush(call, msg.push);
+      const push = msg.push;
+      pushes = pushes.then(() => onPush(call, push)).catch((err: unknown) => log.error({ err }, 'config push handling failed'));
     });
     call.on('error', (err: grpc.ServiceError) => {
       if (closed) return;

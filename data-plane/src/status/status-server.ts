@@ -11,6 +11,27 @@ export interface StatusSources {
   config: { readonly current: CompiledConfig | null };
   cluster: () => { connected: boolean; version: number; hash: string; lastError: string | null; source: string };
   inFlight: () => number;
+  /** With `--workers N`: the primary's view of its workers; ready then also needs every listening worker to have a config. */
+  workers?: () => Promise<WorkersStatus>;
+}
+
+export interface WorkerStatus {
+  id: number;
+  pid: number;
+  /** starting: forked, not serving yet; listening: serving; draining: on its way out. */
+  state: 'starting' | 'listening' | 'draining';
+  config_version: number | null;
+  config_hash: string | null;
+  /** From the worker itself; null when it did not answer in time. */
+  in_flight_requests: number | null;
+  requests: number | null;
+  restarts: number;
+}
+
+export interface WorkersStatus {
+  /** How many the node runs when healthy (--workers). */
+  configured: number;
+  list: WorkerStatus[];
 }
 
 export interface StatusServer {
@@ -20,13 +41,22 @@ export interface StatusServer {
 
 export async function startStatusServer(host: string, port: number, src: StatusSources): Promise<StatusServer> {
   const server: Server = createServer((req, res) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, { message: 'An unexpected error occurred' });
+    });
+  });
+  const handle = async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { message: 'Method not allowed' });
     if (path === '/status' || path === '/status/ready') {
       const cfg = src.config.current;
       const cluster = src.cluster();
+      const workers = src.workers ? await src.workers() : undefined;
+      // A worker serves only once it has a config, so "every listening worker has one" is the node's readiness.
+      const listening = workers?.list.filter((w) => w.state === 'listening') ?? [];
+      const ready = cfg !== null && (workers === undefined || (listening.length > 0 && listening.every((w) => w.config_version !== null)));
       const body = {
-        ready: cfg !== null,
+        ready,
         node_id: src.nodeId,
         version: src.softwareVersion,
         config_version: cfg?.version ?? null,
@@ -35,13 +65,14 @@ export async function startStatusServer(host: string, port: number, src: StatusS
         control_plane: { connected: cluster.connected, last_error: cluster.lastError },
         routes: cfg?.routes.size ?? 0,
         services: cfg?.services.size ?? 0,
-        in_flight_requests: src.inFlight(),
+        in_flight_requests: workers ? workers.list.reduce((n, w) => n + (w.in_flight_requests ?? 0), 0) : src.inFlight(),
+        ...(workers ? { workers: { configured: workers.configured, count: workers.list.length, listening: listening.length, list: workers.list } } : {}),
       };
-      return send(res, cfg ? 200 : 503, body);
+      return send(res, ready ? 200 : 503, body);
     }
     if (path === '/status/live') return send(res, 200, { live: true });
     return send(res, 404, { message: 'Not found' });
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -55,7 +55,7 @@ describe('active health checks and retries under load', () => {
 
   test('the admin API fills Portico defaults beside Kong healthchecks', async () => {
     const u = (await http('GET', `${cp.admin}/upstreams/checked`)).json();
-    assert.deepEqual(u.circuit_breakers, { max_connections: 1024, max_pending_requests: 1024, max_requests: 1024 });
+    assert.deepEqual(u.circuit_breakers, { max_connections: 1024, max_pending_requests: 1024, max_requests: 1024, consecutive_failures: 0, open_timeout: 10 });
     assert.deepEqual(u.outlier_detection, { base_ejection_time: 30, max_ejection_time: 300, max_ejection_percent: 10 });
     assert.equal(u.healthchecks.active.healthy.interval, INTERVAL_S);
   });

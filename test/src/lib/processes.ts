@@ -104,9 +104,10 @@ export interface DataPlane {
   cacheDir: string;
 }
 
-export async function startDataPlane(opts: { controlPlane: string; nodeId: string; cacheDir?: string; proxyPort?: number; env?: Record<string, string>; waitForStart?: boolean }): Promise<DataPlane> {
+/** `workers` (default 1: one process, as before `--workers`) is passed as `--workers N`. */
+export async function startDataPlane(opts: { controlPlane: string; nodeId: string; cacheDir?: string; proxyPort?: number; env?: Record<string, string>; waitForStart?: boolean; workers?: number; drainMs?: number }): Promise<DataPlane> {
   const cacheDir = opts.cacheDir ?? tempDir('portico-dp-');
-  const proc = new PorticoProcess(opts.nodeId, ['dp', '--control-plane', opts.controlPlane, '--node-id', opts.nodeId, '--proxy-listen', `127.0.0.1:${opts.proxyPort ?? 0}`, '--status-listen', '127.0.0.1:0', '--cache-dir', cacheDir, '--drain-timeout', '3000'], opts.env);
+  const proc = new PorticoProcess(opts.nodeId, ['dp', '--control-plane', opts.controlPlane, '--node-id', opts.nodeId, '--proxy-listen', `127.0.0.1:${opts.proxyPort ?? 0}`, '--status-listen', '127.0.0.1:0', '--cache-dir', cacheDir, '--drain-timeout', String(opts.drainMs ?? 3000), '--workers', String(opts.workers ?? 1)], opts.env);
   const started = await proc.waitForLog((l) => l.msg === 'data plane started');
   return { proc, proxy: `http://${String(started['proxy'])}`, status: `http://${String(started['status'])}`, nodeId: opts.nodeId, cacheDir };
 }

@@ -1,6 +1,6 @@
 // rate-limiting, `local` policy (Kong 3.x kong/plugins/rate-limiting/handler.lua).
 // Access: read the usage of every configured period, answer 429 when one is
-// used up, else count this request (Kong increments in access too, so the
+// used up, else count this request (one store.consume call does both) (Kong increments in access too, so the
 // limit holds for requests still in flight). Header names, limits and the
 // limit-key function are prepared once per instance.
 import { RATE_LIMIT_PERIODS, type RateLimitingConfig, type RateLimitPeriod } from '@portico/shared';
@@ -61,6 +61,7 @@ export function createRateLimiting(c: RateLimitingConfig, env: PluginEnv): Plugi
 class RateLimitingHandlers implements PluginHandlers {
   readonly #windows: RateLimitWindow[];
   readonly #exceeded: MessageAnswer;
+  readonly #limitValues: readonly number[];
 
   constructor(
     readonly pluginId: string,
@@ -71,6 +72,7 @@ class RateLimitingHandlers implements PluginHandlers {
     readonly logger: PluginEnv['runtime']['log'],
     readonly now: () => number,
   ) {
+    this.#limitValues = limits.map((l) => l.limit);
     this.#windows = limits.map((l) => currentWindow(l.period, now()));
     this.#exceeded = { kind: 'message', status: config.error_code, message: config.error_message };
   }
@@ -82,19 +84,20 @@ class RateLimitingHandlers implements PluginHandlers {
     const key = this.keyOf(ctx);
     let usage;
     try {
-      usage = this.store.usage(this.pluginId, key, windows);
+      // Read and count in one step (store.consume), so a store shared by processes stays exact.
+      usage = this.store.consume(this.pluginId, key, windows, this.#limitValues, 1);
     } catch (err) {
       return this.#failed(err);
     }
     if (usage instanceof Promise) {
       // A remote store: windows must not change under us while waiting.
       const mine = windows.slice();
-      return usage.then((u) => this.#decide(ctx, key, mine, u, now), (err: unknown) => this.#failed(err));
+      return usage.then((u) => this.#decide(ctx, mine, u, now), (err: unknown) => this.#failed(err));
     }
-    return this.#decide(ctx, key, windows, usage, now);
+    return this.#decide(ctx, windows, usage, now);
   }
 
-  #decide(ctx: PluginContext, key: string, windows: readonly RateLimitWindow[], usage: readonly number[], now: number): AccessResult {
+  #decide(ctx: PluginContext, windows: readonly RateLimitWindow[], usage: readonly number[], now: number): AccessResult {
     const limits = this.limits;
     // Kong: `stop` is the last period (in config order) whose limit is used up.
     let stop = -1;
@@ -131,12 +134,6 @@ class RateLimitingHandlers implements PluginHandlers {
     if (headers !== undefined) {
       if (ctx.responseHeaders === null) ctx.responseHeaders = headers;
       else ctx.responseHeaders.push(...headers);
-    }
-    try {
-      const done = this.store.increment(this.pluginId, key, windows, 1);
-      if (done instanceof Promise) done.catch((err: unknown) => this.logger?.error({ err, plugin: 'rate-limiting', plugin_id: this.pluginId }, 'could not increment rate-limit counter'));
-    } catch (err) {
-      this.logger?.error({ err, plugin: 'rate-limiting', plugin_id: this.pluginId }, 'could not increment rate-limit counter');
     }
     return undefined;
   }

@@ -11,6 +11,14 @@ export interface RateLimitStore {
    * window with no counter (or an expired one). May answer synchronously.
    */
   usage(pluginId: string, key: string, windows: readonly RateLimitWindow[]): readonly number[] | Promise<readonly number[]>;
+  /**
+   * One atomic step of the access phase: reads the usage of every window and,
+   * when no window is used up (`limits[i] - usage[i] > 0` for all i), adds
+   * `amount` to each. Answers the usage seen before the step. A store shared
+   * by several processes needs this to stay exact: a separate usage() then
+   * increment() lets two processes both see the last free slot.
+   */
+  consume(pluginId: string, key: string, windows: readonly RateLimitWindow[], limits: readonly number[], amount: number): readonly number[] | Promise<readonly number[]>;
   /** Adds `amount` to the counter of every window; a counter lives until its window ends. */
   increment(pluginId: string, key: string, windows: readonly RateLimitWindow[], amount: number): void | Promise<void>;
   /** Drops the counters of plugins not in `pluginIds`. */
@@ -59,6 +67,13 @@ export class LocalRateLimitStore implements RateLimitStore {
       out[i] = counter !== undefined && counter.starts[w.slot] === w.start ? counter.counts[w.slot]! : 0;
     }
     return out;
+  }
+
+  consume(pluginId: string, key: string, windows: readonly RateLimitWindow[], limits: readonly number[], amount: number): readonly number[] {
+    const usage = this.usage(pluginId, key, windows);
+    for (let i = 0; i < windows.length; i++) if (limits[i]! - usage[i]! <= 0) return usage;
+    this.increment(pluginId, key, windows, amount);
+    return usage;
   }
 
   increment(pluginId: string, key: string, windows: readonly RateLimitWindow[], amount: number): void {

@@ -1,0 +1,38 @@
+// The IPC vocabulary between a data-plane primary and its workers (node:cluster
+// channel, JSON serialization). One `t` field names each message.
+import type { Resource } from '@portico/shared';
+import type { UpstreamHealthReport } from '../health/types.js';
+
+export interface WireSnapshot {
+  version: number;
+  hash: string;
+  resources: Resource[];
+}
+
+/** What a worker needs to serve: sent once, when the worker says `ready`, before any `config`. */
+export interface WorkerInit {
+  t: 'init';
+  proxyHost: string;
+  proxyPort: number;
+  nodeId: string;
+  logLevel: string;
+  /** The primary's last good config; null only while the node has never had one. */
+  config: WireSnapshot | null;
+}
+
+export type PrimaryToWorker =
+  | WorkerInit
+  | { t: 'config'; config: WireSnapshot }
+  | { t: 'stats'; id: number }
+  | { t: 'drain'; drainMs: number };
+
+export type WorkerToPrimary =
+  /** The worker listens for messages now; anything sent earlier could be lost while its modules load. */
+  | { t: 'ready' }
+  | { t: 'listening'; port: number }
+  | { t: 'applied'; version: number; hash: string }
+  | { t: 'apply-failed'; version: number; error: string }
+  | { t: 'stats'; id: number; inFlight: number; requests: number }
+  | { t: 'health'; report: UpstreamHealthReport[] };
+
+export const isMessage = (m: unknown): m is { t: string } => typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string';

@@ -1,0 +1,87 @@
+// One worker of `portico dp --workers N` (a node:cluster worker). It serves
+// the shared proxy port with the same serving core as a single-process node,
+// but holds no cluster stream and no status listener: the primary sends it the
+// config (first in `init`, before it listens, so a restarted worker never
+// serves without the node's config) and answers its rate-limit questions.
+import { createLogger, type LogLevel } from '@portico/shared';
+import { createServingCore, type ServingCore } from '../main.js';
+import { IpcRateLimitStore } from './ipc-rate-limit-store.js';
+import { isMessage, type PrimaryToWorker, type WireSnapshot, type WorkerInit, type WorkerToPrimary } from './messages.js';
+
+const HEALTH_REPORT_MS = 1_000;
+
+export function runWorker(): void {
+  const tell = (m: WorkerToPrimary): void => {
+    if (process.connected) process.send!(m);
+  };
+  // The primary decides when to drain; Ctrl-C in a terminal signals the whole
+  // process group, and a worker must not leave before the primary tells it.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => undefined);
+
+  let core: ServingCore | null = null;
+  let requests = 0;
+  let draining = false;
+  const channel = {
+    send: (m: unknown) => process.send!(m),
+    on: (e: 'message', l: (m: unknown) => void) => process.on(e, l),
+    off: (e: 'message', l: (m: unknown) => void) => process.off(e, l),
+  };
+  const rateLimits = new IpcRateLimitStore(channel);
+  // node:cluster exits a worker whose primary went away; fail waiting rate-limit asks first.
+  process.once('disconnect', () => rateLimits.failAll('primary gone'));
+
+  const apply = (log: ReturnType<typeof createLogger>, snap: WireSnapshot): void => {
+    try {
+      core!.apply(snap);
+      tell({ t: 'applied', version: snap.version, hash: snap.hash });
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      log.error({ config_version: snap.version, error }, 'worker could not apply a config the primary accepted');
+      tell({ t: 'apply-failed', version: snap.version, error });
+    }
+  };
+
+  let log: ReturnType<typeof createLogger> | null = null;
+  const init = async (m: WorkerInit): Promise<void> => {
+    log = createLogger({ name: 'portico-dp', level: m.logLevel as LogLevel, bindings: { node_id: m.nodeId, worker_pid: process.pid } });
+    core = createServingCore({ log, rateLimits });
+    core.proxy.server.on('request', () => {
+      requests++;
+    });
+    if (m.config) apply(log, m.config);
+    const { port } = await core.proxy.listen(m.proxyHost, m.proxyPort);
+    tell({ t: 'listening', port });
+    const health = setInterval(() => tell({ t: 'health', report: core!.health.report() }), HEALTH_REPORT_MS);
+    health.unref();
+  };
+
+  process.on('message', (m: unknown) => {
+    if (!isMessage(m)) return;
+    const msg = m as PrimaryToWorker;
+    switch (msg.t) {
+      case 'init':
+        init(msg).catch((err: unknown) => {
+          process.stderr.write(`portico dp worker ${process.pid}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+          process.exit(1);
+        });
+        return;
+      case 'config':
+        if (core && log) apply(log, msg.config);
+        return;
+      case 'stats':
+        tell({ t: 'stats', id: msg.id, inFlight: core?.proxy.inFlight() ?? 0, requests });
+        return;
+      case 'drain':
+        if (draining) return;
+        draining = true;
+        log?.info({ drain_ms: msg.drainMs, in_flight: core?.proxy.inFlight() ?? 0 }, 'worker draining');
+        void (core ? core.close(msg.drainMs) : Promise.resolve()).finally(async () => {
+          await rateLimits.close();
+          process.exit(0);
+        });
+        return;
+    }
+  });
+  tell({ t: 'ready' });
+}
