@@ -171,6 +171,12 @@ export interface MatchInput {
    * `normalizePath(path)`, which is also the path Kong forwards.
    */
   readonly path: string;
+  /**
+   * True when `path` is already `normalizePath`'s output (the proxy
+   * normalises once per request and hands the result to both the router and
+   * the upstream path): the router then skips its own normalisation.
+   */
+  readonly normalized?: boolean;
   readonly headers: IncomingHttpHeaders;
   /**
    * Port the request arrived on (the listener's port). Kong 3 matches a route

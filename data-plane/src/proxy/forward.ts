@@ -92,8 +92,13 @@ type WithForward = ServerResponse & { [kForward]?: ForwardRequest | undefined };
 function onResDrain(this: WithForward): void {
   this[kForward]?.drained();
 }
-function onResClose(this: WithForward): void {
-  this[kForward]?.clientClosed();
+
+/**
+ * The client response closed: the proxy server's one 'close' listener calls
+ * this (a listener per request of our own would cost an add and a remove).
+ */
+export function forwardClientClosed(res: ServerResponse): void {
+  (res as WithForward)[kForward]?.clientClosed();
 }
 
 class ClientGoneError extends Error {
@@ -118,6 +123,7 @@ export class ForwardRequest implements Dispatcher.DispatchHandler, BreakerWaiter
   #abort: ((err?: Error) => void) | null = null;
   #resume: (() => void) | null = null;
   #done = false;
+  #drainListener = false;
 
   // Balanced services only (service.upstream !== null); null otherwise.
   readonly #upstream: CompiledUpstream | null;
@@ -189,13 +195,12 @@ export class ForwardRequest implements Dispatcher.DispatchHandler, BreakerWaiter
   start(): void {
     const res = this.#res;
     res[kForward] = this;
-    res.on('drain', onResDrain);
-    res.once('close', onResClose);
-    this.#firstDispatchAt = performance.now();
     const u = this.#upstream;
     if (u !== null) {
       const source = this.#ctx.health ?? this.#ctx.pools.health;
       if (source !== null) {
+        // Proxy latency ends where the breaker was asked, as before any queueing there.
+        this.#firstDispatchAt = performance.now();
         this.#healthSource = source;
         const rt = (this.#rt = source.runtime(u));
         this.#th = this.#healthOf(rt, this.#peer);
@@ -232,7 +237,9 @@ export class ForwardRequest implements Dispatcher.DispatchHandler, BreakerWaiter
     this.#discarding = false;
     this.#status = 0;
     this.#headersAt = 0;
-    this.#dispatchedAt = performance.now();
+    const now = performance.now();
+    this.#dispatchedAt = now;
+    if (this.#firstDispatchAt === 0) this.#firstDispatchAt = now;
     if (this.#upstream !== null) {
       // Kong: a retry of a balanced service asks the balancer again, here for
       // another address; the first attempt re-picks only if its address went
@@ -309,8 +316,14 @@ export class ForwardRequest implements Dispatcher.DispatchHandler, BreakerWaiter
   onData(chunk: Buffer): boolean {
     if (this.#discarding) return true;
     this.#plugins?.tap?.data(chunk);
-    // false = pause undici until the client drains (see drained()).
-    return this.#res.write(chunk);
+    // false = pause undici until the client drains (see drained()); the
+    // 'drain' listener goes on only then, most responses never need it.
+    if (this.#res.write(chunk)) return true;
+    if (!this.#drainListener) {
+      this.#drainListener = true;
+      this.#res.on('drain', onResDrain);
+    }
+    return false;
   }
 
   onComplete(): void {
@@ -479,7 +492,7 @@ export class ForwardRequest implements Dispatcher.DispatchHandler, BreakerWaiter
     this.#done = true;
     const res = this.#res;
     res[kForward] = undefined;
-    res.off('drain', onResDrain);
+    if (this.#drainListener) res.off('drain', onResDrain);
     this.#releaseSlot();
   }
 }

@@ -22,6 +22,11 @@ const REQUEST_SKIP = new Set([
 
 const RESPONSE_SKIP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via']);
 
+// Buffer's own latin1 decoder, without toString's argument checks and
+// encoding switch (undici decodes its header buffers the same way).
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+const latin1 = (b: Buffer): string => (b as Latin1Buffer).latin1Slice(0, b.length);
+
 const isProxyHeader = (lower: string): boolean => lower.length > 6 && lower.startsWith('proxy-');
 
 /** The tokens of a Connection header that name other headers (null when there are none, the common case). */
@@ -108,8 +113,8 @@ export function clientResponseHeaders(raw: readonly Buffer[], x: ResponseExtras)
   let upstreamVia: string | null = null;
   let hasServer = false;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1');
-    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const name = latin1(raw[i] as Buffer);
+    const value = latin1(raw[i + 1] as Buffer);
     const lower = name.toLowerCase();
     if (RESPONSE_SKIP.has(lower) || isProxyHeader(lower)) {
       if (lower === 'connection') named = connectionTokens(value);

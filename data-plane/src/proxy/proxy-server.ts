@@ -13,7 +13,7 @@ import type { AccessResult } from '../plugins/types.js';
 import { pickBackend } from './backend-pick.js';
 import { BodySource } from './body-source.js';
 import { ProxyErrors } from './errors.js';
-import { ForwardRequest, type ForwardContext } from './forward.js';
+import { ForwardRequest, forwardClientClosed, type ForwardContext } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { Mirrors, type MirrorOptions } from './mirror.js';
 import type { PickInput } from '../balancer/types.js';
@@ -23,8 +23,7 @@ import { parseTarget, type RequestTarget } from './request-target.js';
 import { respondClientError, respondError } from './respond-error.js';
 import { routeData } from './route-data.js';
 import type { UpstreamPools } from './upstream-pools.js';
-import { strippedPrefix, upstreamPath } from './upstream-path.js';
-import { normalizePath } from '../router/index.js';
+import { joinUpstreamPath, strippedPrefix } from './upstream-path.js';
 
 export interface ProxyServerOptions {
   /** The config cell; the owner swaps `current`, requests read it once. */
@@ -63,11 +62,11 @@ type ResponseWithKeepAlive = ServerResponse & { shouldKeepAlive: boolean };
 const kPlugins = Symbol('portico.plugins');
 type WithPlugins = ServerResponse & { [kPlugins]?: PluginContext | undefined };
 
-/** The log phase, once the response is finished (module-level: no closure per request). */
-function onPluginResponseClose(this: WithPlugins): void {
-  const pctx = this[kPlugins];
+/** The log phase, once the response is finished. */
+function pluginResponseClosed(res: WithPlugins): void {
+  const pctx = res[kPlugins];
   if (pctx === undefined) return;
-  this[kPlugins] = undefined;
+  res[kPlugins] = undefined;
   runLog(pctx);
 }
 type SocketWithMessage = Socket & { _httpMessage?: unknown };
@@ -94,8 +93,13 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
   let drained: (() => void) | null = null;
   let closed: Promise<void> = Promise.resolve();
 
+  // The one 'close' listener of a response (`on`, not `once`: a response
+  // closes once, and `once` would allocate a wrapper per request). It runs
+  // what each stage of the request needs at the end, in the order they began.
   function onResponseClose(this: ServerResponse): void {
     inFlight--;
+    pluginResponseClosed(this as WithPlugins);
+    forwardClientClosed(this);
     if (closing) {
       // The response is done: its keep-alive connection must not wait for another request.
       server.closeIdleConnections();
@@ -106,7 +110,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = performance.now();
     inFlight++;
-    res.once('close', onResponseClose);
+    res.on('close', onResponseClose);
     if (closing) (res as ResponseWithKeepAlive).shouldKeepAlive = false;
     try {
       route(req, res, startedAt);
@@ -126,7 +130,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     if (target === null) return respondError(res, ProxyErrors.BAD_REQUEST, serverName, startedAt);
     const method = req.method ?? 'GET';
 
-    const match = cfg.router.match({ method, host: target.host, path: target.path, headers, port: listenPort });
+    const match = cfg.router.match({ method, host: target.host, path: target.normalized, normalized: true, headers, port: listenPort });
     if (match === null) return respondError(res, ProxyErrors.NO_ROUTE, serverName, startedAt);
     const r = match.route;
     const service = r.service;
@@ -167,8 +171,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     chain: PluginChain,
   ): void {
     const pctx = new PluginContext(req, cfg, r, service, method, target.path, target.query, req.socket.remoteAddress ?? '', startedAt);
-    (res as WithPlugins)[kPlugins] = pctx;
-    res.once('close', onPluginResponseClose);
+    (res as WithPlugins)[kPlugins] = pctx; // its log phase runs from onResponseClose
     const result = runAccess(pctx, chain);
     if (result === undefined) return afterAccess(req, res, r, service, match, target, startedAt, pctx, undefined);
     if (!(result instanceof Promise)) return writeAnswer(res, pctx, result, serverName);
@@ -238,14 +241,8 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     // The router matched (and matchedPath is a prefix of) the normalised
     // path, which is also what Kong forwards; it equals the raw path, same
     // string, unless the client sent %-escapes, dot segments or `//`.
-    const normalized = normalizePath(target.path);
-    const joined = upstreamPath({
-      servicePath: service.path,
-      stripPath: r.stripPath,
-      pathHandling: r.pathHandling,
-      requestPath: normalized,
-      matchedPath: match.matchedPath,
-    });
+    const normalized = target.normalized;
+    const joined = joinUpstreamPath(service.path, r.stripPath, r.pathHandling, normalized, match.matchedPath);
     const path = normalized === target.path ? joined : escapePath(joined);
     let upstreamHeaders = upstreamRequestHeaders(req.rawHeaders, headers, {
       clientIp: req.socket.remoteAddress ?? '',
@@ -303,7 +300,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
       mirrors.stats.dropped++;
       return null;
     }
-    const joined = upstreamPath({ servicePath: mirrorService.path, stripPath: r.stripPath, pathHandling: r.pathHandling, requestPath: normalized, matchedPath: match.matchedPath });
+    const joined = joinUpstreamPath(mirrorService.path, r.stripPath, r.pathHandling, normalized, match.matchedPath);
     const headers = upstreamHeaders.slice();
     if (!(r.preserveHost && req.headers.host !== undefined)) {
       for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'host') headers[i + 1] = peer.hostHeader;

@@ -2,10 +2,14 @@
 // received, no query), raw query (passed upstream untouched, `?` included)
 // and host (lower-case, no port). Origin-form (`/p?q`) is the fast path;
 // absolute-form (`http://h/p?q`, legal in HTTP/1.1) takes its host from the
-// request line, as nginx does.
+// request line, as nginx does. The path is normalised here, once per
+// request: the router matches on it and the upstream path is built from it.
+import { normalizePath } from '../router/normalize-path.js';
 
 export interface RequestTarget {
   readonly path: string;
+  /** `normalizePath(path)`: what the router matches and Kong forwards (the same string as `path` unless the client sent %-escapes, dot segments or `//`). */
+  readonly normalized: string;
   /** `?…` or '' */
   readonly query: string;
   readonly host: string;
@@ -29,9 +33,8 @@ export function hostWithoutPort(header: string | undefined): string {
 export function parseTarget(url: string, hostHeader: string | undefined): RequestTarget | null {
   if (url.charCodeAt(0) === 47 /* / */) {
     const q = url.indexOf('?');
-    return q === -1
-      ? { path: url, query: '', host: hostWithoutPort(hostHeader) }
-      : { path: url.slice(0, q), query: url.slice(q), host: hostWithoutPort(hostHeader) };
+    const path = q === -1 ? url : url.slice(0, q);
+    return { path, normalized: normalizePath(path), query: q === -1 ? '' : url.slice(q), host: hostWithoutPort(hostHeader) };
   }
   const scheme = /^https?:\/\//i.exec(url);
   if (scheme === null) return null;
@@ -43,5 +46,6 @@ export function parseTarget(url: string, hostHeader: string | undefined): Reques
   const host = hostWithoutPort(url.slice(authorityStart, authorityEnd).replace(/^[^@]*@/, ''));
   const rest = pathStart === -1 ? '/' + (q === -1 ? '' : url.slice(q)) : url.slice(pathStart);
   const rq = rest.indexOf('?');
-  return rq === -1 ? { path: rest, query: '', host } : { path: rest.slice(0, rq), query: rest.slice(rq), host };
+  const path = rq === -1 ? rest : rest.slice(0, rq);
+  return { path, normalized: normalizePath(path), query: rq === -1 ? '' : rest.slice(rq), host };
 }

@@ -39,22 +39,28 @@ export function strippedPrefix(stripPath: boolean, requestPath: string, matchedP
 }
 
 export function upstreamPath(i: PathInput): string {
-  const base = i.servicePath ?? '/';
-  const req = i.requestPath;
-  const prefix = strippedPrefix(i.stripPath, req, i.matchedPath);
+  return joinUpstreamPath(i.servicePath, i.stripPath, i.pathHandling, i.requestPath, i.matchedPath);
+}
+
+/** upstreamPath with positional arguments: the request path calls this, allocating nothing on the common case. */
+export function joinUpstreamPath(servicePath: string | null, stripPath: boolean, pathHandling: 'v0' | 'v1', req: string, matchedPath: string | null): string {
+  // The common case (no service path, nothing stripped): both algorithms forward the request path as is.
+  if (!stripPath && (servicePath === null || servicePath === '/') && req.charCodeAt(0) === SLASH) return req;
+  const base = servicePath ?? '/';
+  const prefix = strippedPrefix(stripPath, req, matchedPath);
   // Kong: with a path match under strip_path the postfix is what follows the
   // match; otherwise it is the whole request path without its first slash.
   const postfix = prefix !== null ? sanitizePostfix(req.slice(prefix.length)) : req.slice(1);
 
-  if (i.pathHandling === 'v1') {
-    if (!i.stripPath) return base + req.slice(1);
+  if (pathHandling === 'v1') {
+    if (!stripPath) return base + req.slice(1);
     if (base.charCodeAt(base.length - 1) === SLASH && postfix.charCodeAt(0) === SLASH) return base.slice(0, -1) + postfix;
     return base + postfix;
   }
 
   // v0
   if (base.charCodeAt(base.length - 1) === SLASH) {
-    if (!i.stripPath) return base + req.slice(1);
+    if (!stripPath) return base + req.slice(1);
     if (postfix === '') {
       if (base === '/') return '/';
       return req.charCodeAt(req.length - 1) === SLASH ? base : base.slice(0, -1);
@@ -62,7 +68,7 @@ export function upstreamPath(i: PathInput): string {
     if (postfix.charCodeAt(0) === SLASH) return base.slice(0, -1) + postfix;
     return base + postfix;
   }
-  if (!i.stripPath) return req === '/' ? base : base + req;
+  if (!stripPath) return req === '/' ? base : base + req;
   if (postfix === '') return req.length > 1 && req.charCodeAt(req.length - 1) === SLASH ? base + '/' : base;
   if (postfix.charCodeAt(0) === SLASH) return base + postfix;
   return base + '/' + postfix;

@@ -107,7 +107,7 @@ class TraditionalRouter implements Router {
   }
 
   match(input: MatchInput): RouteMatch | null {
-    const path = normalizePath(input.path);
+    const path = input.normalized === true ? input.path : normalizePath(input.path);
     this.bestRank = Infinity;
     this.best = null;
     this.bestText = null;
