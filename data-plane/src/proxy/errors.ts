@@ -21,6 +21,8 @@ export const ProxyErrors = {
   BREAKER_REQUESTS: defineError('PORTICO_ERR_PROXY_BREAKER_REQUESTS', 503, 'upstream circuit breaker open: too many requests in flight'),
   /** Portico (Envoy's circuit breaking): max_pending_requests already wait for an upstream connection. */
   BREAKER_PENDING: defineError('PORTICO_ERR_PROXY_BREAKER_PENDING', 503, 'upstream circuit breaker open: too many pending requests'),
+  /** Failure-tripped: consecutive failed attempts opened the breaker; it fails fast until its half-open probe succeeds. */
+  BREAKER_OPEN: defineError('PORTICO_ERR_PROXY_BREAKER_OPEN', 503, 'upstream circuit breaker open: the upstream is failing'),
   /** Kong: an https-only route reached over http with https_redirect_status_code 426. */
   HTTPS_REQUIRED: defineError('PORTICO_ERR_PROXY_HTTPS_REQUIRED', 426, 'Please use HTTPS protocol'),
   /** Kong (nginx 400): the request could not be parsed. */

@@ -211,7 +211,10 @@ export class ForwardRequest implements Dispatcher.DispatchHandler, BreakerWaiter
         }
         if (admission !== Admission.ADMITTED) {
           this.#endAttempt(false);
-          this.#fail(admission === Admission.TOO_MANY_PENDING ? ProxyErrors.BREAKER_PENDING : ProxyErrors.BREAKER_REQUESTS, OVERLOADED);
+          this.#fail(
+            admission === Admission.OPEN ? ProxyErrors.BREAKER_OPEN : admission === Admission.TOO_MANY_PENDING ? ProxyErrors.BREAKER_PENDING : ProxyErrors.BREAKER_REQUESTS,
+            OVERLOADED,
+          );
           return;
         }
         this.#holdsSlot = true;

@@ -29,6 +29,8 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioResult>> 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const { values } = parseArgs({
+  // `pnpm bench -- --only S1` hands the `--` separator through to the script.
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
