@@ -28,6 +28,7 @@
 // weights, assigns a key to the same backend.
 import { randomUUID } from 'node:crypto';
 import type { BackendHashOn } from '@portico/shared';
+import { fmix32, hashRange } from '../balancer/hash.js';
 import type { PickInput } from '../balancer/types.js';
 import type { CompiledBackends, CompiledService } from '../compile/types.js';
 
@@ -35,25 +36,11 @@ export const BUCKET_BITS = 14;
 export const BUCKETS = 1 << BUCKET_BITS;
 const MASK = BUCKETS - 1;
 
-/** murmur3's 32-bit finalizer: spreads every input bit over the output. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** FNV-1a over the UTF-16 units of s[start, end), finalized; no allocation. */
-export function hashRange(s: string, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return fmix32(h);
-}
+/** The finished hash of s[start, end) (the balancer's FNV-1a + fmix32), without slicing. */
+const hashOf = (s: string, start: number, end: number): number => fmix32(hashRange(s, start, end));
 
 /** The bucket a sticky key falls in. */
-export const bucketOf = (key: string): number => hashRange(key, 0, key.length) & MASK;
+export const bucketOf = (key: string): number => hashOf(key, 0, key.length) & MASK;
 
 export interface BackendWeight {
   readonly serviceId: string;
@@ -68,7 +55,7 @@ export interface BackendWeight {
 export function layoutBuckets(backends: readonly BackendWeight[]): Uint8Array {
   if (backends.length > 255) throw new RangeError('at most 255 backends');
   const table = new Uint8Array(BUCKETS);
-  const seeds = backends.map((b) => hashRange(b.serviceId, 0, b.serviceId.length));
+  const seeds = backends.map((b) => hashOf(b.serviceId, 0, b.serviceId.length));
   for (let b = 0; b < BUCKETS; b++) {
     const mixed = fmix32(b + 0x9e3779b9);
     let best = -1;
@@ -159,7 +146,7 @@ export function cookieBucket(header: string | undefined, name: string): number {
     const stop = end < 0 ? header.length : end;
     if (header.startsWith(name, at) && header.charCodeAt(at + name.length) === 61 /* = */) {
       const start = at + name.length + 1;
-      return start < stop ? hashRange(header, start, stop) & MASK : -1;
+      return start < stop ? hashOf(header, start, stop) & MASK : -1;
     }
     at = stop + 1;
   }
