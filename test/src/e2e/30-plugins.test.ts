@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, startDataPlane, type ControlPlane, type DataPlane } from '../lib/processes.js';
-import { http, startUpstream, waitForVersion, writtenVersion, type Reply, type Upstream } from '../lib/http.js';
+import { http, startUpstream, type Reply, type Upstream, writeLive } from '../lib/http.js';
 
 describe('plugins through the admin API (key-auth, rate-limiting, proxy-cache)', () => {
   let cp: ControlPlane;
@@ -13,12 +13,7 @@ describe('plugins through the admin API (key-auth, rate-limiting, proxy-cache)',
   let echoUp: Upstream;
 
   /** Every admin write must succeed; returns the reply after both data planes applied it. */
-  async function write(method: string, path: string, body: unknown): Promise<Reply> {
-    const r = await http(method, `${cp.admin}${path}`, body);
-    assert.ok(r.status === 200 || r.status === 201, `${method} ${path}: ${r.status} ${r.body}`);
-    await Promise.all(dps.map((d) => waitForVersion(d.status, writtenVersion(r))));
-    return r;
-  }
+  const write = (method: string, path: string, body: unknown): Promise<Reply> => writeLive(cp.admin, dps.map((d) => d.status), method, path, body);
 
   before(async () => {
     up = await startUpstream('plain');

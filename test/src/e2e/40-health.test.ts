@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, startDataPlane, type ControlPlane, type DataPlane, type LogLine } from '../lib/processes.js';
-import { eventually, http, startUpstream, waitForVersion, writtenVersion, type Reply, type Upstream } from '../lib/http.js';
+import { eventually, http, startUpstream, waitForVersion, writtenVersion, type Reply, type Upstream, writeLive } from '../lib/http.js';
 
 const INTERVAL_S = 1;
 
@@ -20,12 +20,7 @@ describe('active health checks and retries under load', () => {
   let dp: DataPlane;
   let ups: Upstream[];
 
-  async function write(method: string, path: string, body: unknown): Promise<Reply> {
-    const r = await http(method, `${cp.admin}${path}`, body);
-    assert.ok(r.status === 200 || r.status === 201, `${method} ${path}: ${r.status} ${r.body}`);
-    await waitForVersion(dp.status, writtenVersion(r));
-    return r;
-  }
+  const write = (method: string, path: string, body: unknown): Promise<Reply> => writeLive(cp.admin, [dp.status], method, path, body);
 
   before(async () => {
     ups = await Promise.all([startUpstream('a'), startUpstream('b'), startUpstream('c')]);

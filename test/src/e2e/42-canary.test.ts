@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request } from 'undici';
 import { startControlPlane, startDataPlane, type ControlPlane, type DataPlane } from '../lib/processes.js';
-import { http, startUpstream, waitForVersion, writtenVersion, type Reply, type Upstream } from '../lib/http.js';
+import { http, startUpstream, type Reply, type Upstream, writeLive } from '../lib/http.js';
 
 describe('canary: split, stickiness, header, mirror', () => {
   let cp: ControlPlane;
@@ -15,12 +15,7 @@ describe('canary: split, stickiness, header, mirror', () => {
   let shadow: Upstream;
   let agent: Agent;
 
-  async function write(method: string, path: string, body: unknown): Promise<Reply> {
-    const r = await http(method, `${cp.admin}${path}`, body);
-    assert.ok(r.status === 200 || r.status === 201, `${method} ${path}: ${r.status} ${r.body}`);
-    await waitForVersion(dp.status, writtenVersion(r));
-    return r;
-  }
+  const write = (method: string, path: string, body: unknown): Promise<Reply> => writeLive(cp.admin, [dp.status], method, path, body);
 
   /** Which upstream answered `path`, with optional request headers. */
   async function who(path: string, headers: Record<string, string> = {}): Promise<string> {

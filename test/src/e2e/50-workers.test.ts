@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { startControlPlane, startDataPlane, type ControlPlane, type DataPlane } from '../lib/processes.js';
-import { eventually, http, startUpstream, waitForVersion, writtenVersion, type Reply, type Upstream } from '../lib/http.js';
+import { eventually, http, startUpstream, writtenVersion, type Reply, type Upstream, writeLive } from '../lib/http.js';
 
 interface WorkerRow {
   id: number;
@@ -40,12 +40,7 @@ describe('data plane with --workers 2', () => {
   const workers = async (): Promise<WorkerRow[]> => (await http('GET', `${dp.status}/status`)).json<{ workers: { list: WorkerRow[] } }>().workers.list;
   const byPid = async (): Promise<Map<number, number>> => new Map((await workers()).map((w) => [w.pid, w.requests ?? 0]));
 
-  async function write(method: string, path: string, body: unknown): Promise<Reply> {
-    const r = await http(method, `${cp.admin}${path}`, body);
-    assert.ok(r.status === 200 || r.status === 201, `${method} ${path}: ${r.status} ${r.body}`);
-    await waitForVersion(dp.status, writtenVersion(r));
-    return r;
-  }
+  const write = (method: string, path: string, body: unknown): Promise<Reply> => writeLive(cp.admin, [dp.status], method, path, body);
 
   before(async () => {
     up = await startUpstream('plain');

@@ -95,3 +95,14 @@ export function waitForVersion(statusUrl: string, version: number, timeoutMs = 1
     `${statusUrl} to apply version ${version}`,
   );
 }
+
+/**
+ * An admin write that must succeed (200/201), then waits until every data
+ * plane whose status URL is given serves the version it produced.
+ */
+export async function writeLive(admin: string, statusUrls: readonly string[], method: string, path: string, body: unknown): Promise<Reply> {
+  const r = await http(method, `${admin}${path}`, body);
+  if (r.status !== 200 && r.status !== 201) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
+  await Promise.all(statusUrls.map((s) => waitForVersion(s, writtenVersion(r))));
+  return r;
+}
