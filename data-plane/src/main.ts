@@ -8,6 +8,9 @@ import { startClusterClient } from './cluster/client.js';
 import { compile, liveCacheNamespaces } from './compile/compile.js';
 import { HealthRegistry } from './health/registry.js';
 import { HealthConfigs } from './health/snapshot-config.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
+import { ProcessMetrics } from './metrics/process-metrics.js';
+import { mergeSnapshots } from './metrics/scrape.js';
 import { PluginRuntime } from './plugins/runtime.js';
 import type { CompiledConfig } from './compile/types.js';
 import type { RateLimitStore } from './plugins/rate-limiting/store.js';
@@ -49,13 +52,15 @@ export interface ServingCore {
   readonly cell: ConfigCell;
   readonly proxy: ProxyServer;
   readonly health: HealthRegistry;
+  /** This process's metrics: what the prometheus plugin records and the proxy's counts. */
+  readonly metrics: ProcessMetrics;
   /** Compiles and swaps in a snapshot; throws to reject it (nothing changes then). */
   apply(snap: { version: number; hash: string; resources: Resource[] }): void;
   /** Stops accepting, drains in-flight requests (bounded), closes pools and runtime. */
   close(drainMs: number): Promise<void>;
 }
 
-export function createServingCore(o: { log: Logger; rateLimits?: RateLimitStore }): ServingCore {
+export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?: RateLimitStore }): ServingCore {
   const log = o.log;
   const cell: ConfigCell = { current: null };
   // Health checks, outlier ejection and circuit breakers: keyed by upstream
@@ -63,8 +68,9 @@ export function createServingCore(o: { log: Logger; rateLimits?: RateLimitStore 
   const health = new HealthRegistry({ log: log.child({ component: 'health' }) });
   const healthConfigs = new HealthConfigs();
   const pools = new UpstreamPools({ health });
-  // Rate-limit counters and cached responses: outlive every config generation.
-  const runtime = new PluginRuntime({ log: log.child({ component: 'plugins' }), ...(o.rateLimits ? { rateLimits: o.rateLimits } : {}) });
+  // Rate-limit counters, cached responses and metrics: outlive every config generation.
+  const metrics = new ProcessMetrics({ processDefaults: true });
+  const runtime = new PluginRuntime({ log: log.child({ component: 'plugins' }), metrics, ...(o.rateLimits ? { rateLimits: o.rateLimits } : {}) });
 
   const apply = (snap: { version: number; hash: string; resources: Resource[] }): void => {
     const started = process.hrtime.bigint();
@@ -92,10 +98,12 @@ export function createServingCore(o: { log: Logger; rateLimits?: RateLimitStore 
       upstreamLog.warn({ err, service: service.name ?? service.id, upstream: service.upstream?.name, target: peer.address?.address ?? peer.origin, attempt, final }, 'upstream attempt failed');
     },
   });
+  metrics.trackProxy(o.nodeId, proxy);
   return {
     cell,
     proxy,
     health,
+    metrics,
     apply,
     close: async (drainMs) => {
       await proxy.close(drainMs);
@@ -108,7 +116,7 @@ export function createServingCore(o: { log: Logger; rateLimits?: RateLimitStore 
 
 export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPlane> {
   const log = o.log;
-  const core = createServingCore({ log });
+  const core = createServingCore({ log, nodeId: o.nodeId });
   const { cell, proxy, health } = core;
   const cluster = startClusterClient({
     address: o.controlPlane,
@@ -120,12 +128,21 @@ export async function startDataPlane(o: DataPlaneOptions): Promise<RunningDataPl
     log: log.child({ component: 'cluster' }),
   });
   const { port: proxyPort } = await proxy.listen(o.proxyHost, o.proxyPort);
+  const node = new NodeMetrics({
+    nodeId: o.nodeId,
+    hostname: o.hostname,
+    softwareVersion: PORTICO_VERSION,
+    config: cell,
+    upstreamHealthExported: () => core.metrics.upstreamHealthExported,
+    health: () => health.report(),
+  });
   const status = await startStatusServer(o.statusHost, o.statusPort, {
     nodeId: o.nodeId,
     softwareVersion: PORTICO_VERSION,
     config: cell,
     cluster: () => cluster.state(),
     inFlight: () => proxy.inFlight(),
+    metrics: async () => mergeSnapshots(await Promise.all([core.metrics.snapshot(), node.snapshot()])),
   });
   log.info({ proxy: `${o.proxyHost}:${proxyPort}`, status: `${o.statusHost}:${status.port}`, control_plane: o.controlPlane, node_id: o.nodeId }, 'data plane started');
 

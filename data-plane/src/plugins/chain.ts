@@ -86,14 +86,20 @@ export function runResponse(ctx: PluginContext, head: ResponseHead): void {
   for (let i = 0; i < ctx.ran; i++) ctx.entries[i]!.handlers.response?.(ctx, head);
 }
 
-/** Log phase, once per request, after the response finished. */
+/**
+ * Log phase, once per request, after the response finished. Every plugin of
+ * the chain logs, also those after one that answered in access: Kong runs the
+ * log phase for all the plugins it collected for the request, which is how
+ * prometheus counts key-auth's 401s.
+ */
 export function runLog(ctx: PluginContext): void {
+  const entries = ctx.entries;
   const earlier = ctx.earlier;
   if (earlier !== null) {
     for (let i = 0; i < ctx.earlierRan; i++) earlier[i]!.handlers.log?.(ctx);
     const rank = earlier[ctx.earlierRan - 1]?.rank ?? -1;
-    for (let i = 0; i < ctx.ran; i++) if (ctx.entries[i]!.rank > rank) ctx.entries[i]!.handlers.log?.(ctx);
+    for (let i = 0; i < entries.length; i++) if (entries[i]!.rank > rank) entries[i]!.handlers.log?.(ctx);
     return;
   }
-  for (let i = 0; i < ctx.ran; i++) ctx.entries[i]!.handlers.log?.(ctx);
+  for (let i = 0; i < entries.length; i++) entries[i]!.handlers.log?.(ctx);
 }

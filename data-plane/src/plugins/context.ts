@@ -43,6 +43,15 @@ export class PluginContext {
   /** Set in the response phase by a plugin that wants the body as it streams. */
   tap: BodyTap | null = null;
 
+  // What the log phase reads about how the request went (Kong's kong.log.serialize()),
+  // set by the proxy as it happens; numbers, so they cost no allocation.
+  /** Status sent to the client, set when the response closes; 499 (nginx) when the client left before any. */
+  status = 0;
+  /** ms from sending the last attempt upstream to its response head; -1 unless the upstream's response reached the client (Kong's latencies.proxy). */
+  upstreamLatency = -1;
+  /** ms from receiving the request to dispatching it upstream; -1 when it never was (Kong's KONG_PROXY_LATENCY). */
+  proxyLatency = -1;
+
   // Chain bookkeeping (chain.ts): the entries that ran, for the later phases.
   entries: readonly ChainEntry[] = [];
   ran = 0;

@@ -1,8 +1,9 @@
 // The data-plane half of every plugin this build runs, by Kong name, plus
 // Kong's execution order: priority descending (PLUGIN_SCHEMAS carries Kong's
 // numbers), ties by name so the order never depends on insertion.
-import { PLUGIN_SCHEMAS, type KeyAuthConfig, type ProxyCacheConfig, type RateLimitingConfig } from '@portico/shared';
+import { PLUGIN_SCHEMAS, type KeyAuthConfig, type PrometheusConfig, type ProxyCacheConfig, type RateLimitingConfig } from '@portico/shared';
 import { createKeyAuth } from './key-auth/handler.js';
+import { createPrometheus } from './prometheus/handler.js';
 import { createProxyCache } from './proxy-cache/handler.js';
 import { createRateLimiting } from './rate-limiting/handler.js';
 import type { PluginFactory } from './types.js';
@@ -18,6 +19,7 @@ export const PLUGIN_FACTORIES: ReadonlyMap<string, PluginFactory> = new Map(
     factory<KeyAuthConfig>('key-auth', createKeyAuth),
     factory<RateLimitingConfig>('rate-limiting', createRateLimiting),
     factory<ProxyCacheConfig>('proxy-cache', createProxyCache),
+    factory<PrometheusConfig>('prometheus', createPrometheus),
   ].map((f) => [f.schema.name, f] as const),
 );
 

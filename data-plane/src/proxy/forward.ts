@@ -251,14 +251,17 @@ export class ForwardRequest implements Dispatcher.DispatchHandler, BreakerWaiter
       return true;
     }
     this.#resume = resume;
+    const upstreamLatency = Math.round(now - this.#dispatchedAt);
     const headers = clientResponseHeaders(rawHeaders, {
       via: this.#ctx.via,
       server: this.#ctx.server,
-      upstreamLatency: Math.round(now - this.#dispatchedAt),
+      upstreamLatency,
       proxyLatency: Math.round(this.#firstDispatchAt - this.#startedAt),
     });
     const plugins = this.#plugins;
     if (plugins !== null) {
+      // For the log phase: this response is the upstream's (Kong's source "service").
+      plugins.upstreamLatency = upstreamLatency;
       runResponse(plugins, { status: statusCode, raw: rawHeaders });
       if (plugins.responseHeaders !== null) headers.push(...plugins.responseHeaders);
     }
@@ -451,6 +454,8 @@ export class ForwardRequest implements Dispatcher.DispatchHandler, BreakerWaiter
 
   #finish(): void {
     this.#done = true;
+    const plugins = this.#plugins;
+    if (plugins !== null && this.#firstDispatchAt !== 0) plugins.proxyLatency = Math.round(this.#firstDispatchAt - this.#startedAt);
     const res = this.#res;
     res[kForward] = undefined;
     if (this.#drainListener) res.off('drain', onResDrain);

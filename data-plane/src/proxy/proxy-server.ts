@@ -51,6 +51,12 @@ export interface ProxyServer {
   close(drainMs: number): Promise<void>;
   /** Requests accepted and not yet finished. */
   inFlight(): number;
+  /** Requests received since start, answered or not (Kong's nginx total_requests). */
+  requests(): number;
+  /** Client connections accepted since start. */
+  connectionsAccepted(): number;
+  /** Client connections open now. */
+  connectionsOpen(): Promise<number>;
   /** The underlying server (tests, TLS wrapping later). */
   readonly server: Server;
   /** Shadow copies (route `mirror`): counters for metrics and tests. */
@@ -67,6 +73,8 @@ function pluginResponseClosed(res: WithPlugins): void {
   const pctx = res[kPlugins];
   if (pctx === undefined) return;
   res[kPlugins] = undefined;
+  // nginx logs 499 for a client that closed before any response started.
+  pctx.status = res.headersSent ? res.statusCode : 499;
   runLog(pctx);
 }
 type SocketWithMessage = Socket & { _httpMessage?: unknown };
@@ -87,6 +95,8 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
   const mirrors = new Mirrors(opts.mirror);
 
   let inFlight = 0;
+  let requests = 0;
+  let accepted = 0;
   let forwardedPort = '';
   let listenPort = 0;
   let closing = false;
@@ -110,6 +120,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = performance.now();
     inFlight++;
+    requests++;
     res.on('close', onResponseClose);
     if (closing) (res as ResponseWithKeepAlive).shouldKeepAlive = false;
     try {
@@ -328,6 +339,10 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     handle,
   );
 
+  server.on('connection', () => {
+    accepted++;
+  });
+
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const code = err.code ?? '';
     // A response already on this socket, or nothing to talk to: just close.
@@ -343,6 +358,9 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     server,
     mirrors,
     inFlight: () => inFlight,
+    requests: () => requests,
+    connectionsAccepted: () => accepted,
+    connectionsOpen: () => new Promise((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n))),
 
     listen(host, port) {
       return new Promise((resolve, reject) => {

@@ -45,3 +45,32 @@ describe('status with workers', () => {
     }
   });
 });
+
+describe('GET /metrics', () => {
+  it("serves the node's scrape in Prometheus text format", async () => {
+    const s = await startStatusServer('127.0.0.1', 0, {
+      nodeId: 'n',
+      softwareVersion: 'v',
+      config: { current: null },
+      cluster: () => ({ connected: false, version: 0, hash: '', lastError: null, source: 'none' }),
+      inFlight: () => 0,
+      metrics: () => Promise.resolve('# HELP kong_x x\n# TYPE kong_x counter\nkong_x 1\n'),
+    });
+    try {
+      const r = await new Promise<{ status: number; type: string | undefined; text: string }>((resolve, reject) => {
+        request({ port: s.port, host: '127.0.0.1', path: '/metrics' }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], text }));
+        })
+          .on('error', reject)
+          .end();
+      });
+      assert.equal(r.status, 200);
+      assert.equal(r.type, 'text/plain; version=0.0.4; charset=utf-8');
+      assert.equal(r.text, '# HELP kong_x x\n# TYPE kong_x counter\nkong_x 1\n');
+    } finally {
+      await s.close();
+    }
+  });
+});

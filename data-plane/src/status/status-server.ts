@@ -1,9 +1,11 @@
 // The data plane's own listener (default 127.0.0.1:8100), for orchestrators
 // and operators: readiness is "a config is loaded", not "the process is up",
 // so a load balancer never sends traffic to a node that would answer 503.
+// `GET /metrics` is the node's Prometheus scrape, as on Kong's Status API.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CompiledConfig } from '../compile/types.js';
+import { METRICS_CONTENT_TYPE } from '../metrics/scrape.js';
 
 export interface StatusSources {
   nodeId: string;
@@ -13,6 +15,8 @@ export interface StatusSources {
   inFlight: () => number;
   /** With `--workers N`: the primary's view of its workers; ready then also needs every listening worker to have a config. */
   workers?: () => Promise<WorkersStatus>;
+  /** The node's metrics in Prometheus text format (Kong's Status API `/metrics`); with workers, all of them summed. */
+  metrics?: () => Promise<string>;
 }
 
 export interface WorkerStatus {
@@ -71,6 +75,12 @@ export async function startStatusServer(host: string, port: number, src: StatusS
       return send(res, ready ? 200 : 503, body);
     }
     if (path === '/status/live') return send(res, 200, { live: true });
+    if (path === '/metrics' && src.metrics) {
+      const text = await src.metrics();
+      res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     return send(res, 404, { message: 'Not found' });
   };
   await new Promise<void>((resolve, reject) => {

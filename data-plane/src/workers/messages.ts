@@ -2,6 +2,7 @@
 // channel, JSON serialization). One `t` field names each message.
 import type { Resource } from '@portico/shared';
 import type { UpstreamHealthReport } from '../health/types.js';
+import type { MetricSnapshot } from '../metrics/cells.js';
 
 export interface WireSnapshot {
   version: number;
@@ -24,6 +25,8 @@ export type PrimaryToWorker =
   | WorkerInit
   | { t: 'config'; config: WireSnapshot }
   | { t: 'stats'; id: number }
+  /** The worker's metric snapshot, for one scrape of the node's /metrics. */
+  | { t: 'metrics'; id: number }
   | { t: 'drain'; drainMs: number };
 
 export type WorkerToPrimary =
@@ -33,6 +36,7 @@ export type WorkerToPrimary =
   | { t: 'applied'; version: number; hash: string }
   | { t: 'apply-failed'; version: number; error: string }
   | { t: 'stats'; id: number; inFlight: number; requests: number }
-  | { t: 'health'; report: UpstreamHealthReport[] };
+  | { t: 'health'; report: UpstreamHealthReport[] }
+  | { t: 'metrics'; id: number; metrics: MetricSnapshot[] };
 
 export const isMessage = (m: unknown): m is { t: string } => typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string';

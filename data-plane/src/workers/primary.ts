@@ -17,16 +17,23 @@ import { startClusterClient } from '../cluster/client.js';
 import { compile, liveCacheNamespaces } from '../compile/compile.js';
 import type { CompiledConfig } from '../compile/types.js';
 import type { ConfigCell, DataPlaneOptions, RunningDataPlane } from '../main.js';
+import type { MetricSnapshot } from '../metrics/cells.js';
+import { NodeMetrics } from '../metrics/node-metrics.js';
+import { ProcessMetrics } from '../metrics/process-metrics.js';
+import { mergeSnapshots } from '../metrics/scrape.js';
 import { PluginRuntime } from '../plugins/runtime.js';
 import { LocalRateLimitStore } from '../plugins/rate-limiting/store.js';
 import { startStatusServer, type WorkerStatus, type WorkersStatus } from '../status/status-server.js';
 import type { UpstreamHealthReport } from '../health/types.js';
 import { answerRateLimit, isRateLimitRequest } from './ipc-rate-limit-store.js';
 import { WorkerFleet } from './fleet.js';
+import { WorkerMetricsLedger } from './metrics-ledger.js';
 import { isMessage, type PrimaryToWorker, type WireSnapshot, type WorkerToPrimary } from './messages.js';
 
 const APPLY_WAIT_MS = 10_000;
 const STATS_WAIT_MS = 500;
+/** How long a scrape waits for a worker's metrics before it uses the worker's previous answer. */
+const METRICS_WAIT_MS = 1_000;
 /** A worker that dies sooner than this after its fork is restarted after RESTART_DELAY_MS (crash loops stay cheap). */
 const MIN_UPTIME_MS = 2_000;
 const RESTART_DELAY_MS = 1_000;
@@ -49,7 +56,11 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
   let latest: WireSnapshot | null = null;
   // The node's rate-limit counters: workers consume them over IPC; the primary's compile retains them.
   const counters = new LocalRateLimitStore();
-  const runtime = new PluginRuntime({ rateLimits: counters, log: log.child({ component: 'plugins' }) });
+  // The primary's own process metrics; its compile also tells them which prometheus instances want upstream health.
+  const metrics = new ProcessMetrics({ processDefaults: true });
+  const runtime = new PluginRuntime({ rateLimits: counters, log: log.child({ component: 'plugins' }), metrics });
+  const ledger = new WorkerMetricsLedger();
+  const metricWaiters = new Map<number, (m: MetricSnapshot[]) => void>();
   const fleet = new WorkerFleet();
   /** Workers that got their init: only they are sent configs (a later init carries the newest anyway). */
   const initialized = new Set<number>();
@@ -111,12 +122,17 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
         case 'health':
           healthById.set(w.id, msg.report);
           return;
+        case 'metrics':
+          ledger.answered(w.id, msg.metrics);
+          metricWaiters.get(msg.id)?.(msg.metrics);
+          return;
       }
     });
     w.on('exit', (code, signal) => {
       fleet.remove(w.id);
       initialized.delete(w.id);
       healthById.delete(w.id);
+      ledger.exited(w.id);
       if (closing) return;
       if (failStart) {
         // Before the node started (e.g. the proxy port is taken): fail like a single process would, not loop.
@@ -154,17 +170,19 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     });
   };
 
+  // Every worker runs the same health checks on the same config; the node's view is the oldest live worker's.
+  const nodeHealth = () => {
+    const oldest = fleet.list().find((m) => healthById.has(m.id));
+    return oldest ? healthById.get(oldest.id)! : [];
+  };
+
   const cluster_ = startClusterClient({
     address: o.controlPlane,
     token: o.clusterToken,
     node: { id: o.nodeId, hostname: o.hostname, software_version: PORTICO_VERSION, labels: o.labels ?? {} },
     cacheDir: o.cacheDir,
     apply,
-    // Every worker runs the same health checks on the same config; report the oldest live worker's view.
-    healthReport: () => {
-      const oldest = fleet.list().find((m) => healthById.has(m.id));
-      return oldest ? healthById.get(oldest.id)! : [];
-    },
+    healthReport: nodeHealth,
     log: log.child({ component: 'cluster' }),
   });
 
@@ -178,6 +196,31 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
       stats.set(id, (s) => (clearTimeout(timer), stats.delete(id), resolve(s)));
       sendTo(w, { t: 'stats', id });
     });
+
+  const askMetrics = (w: Worker): Promise<MetricSnapshot[] | undefined> =>
+    new Promise((resolve) => {
+      const id = ++statsId;
+      const timer = setTimeout(() => (metricWaiters.delete(id), resolve(ledger.last(w.id))), METRICS_WAIT_MS);
+      metricWaiters.set(id, (m) => (clearTimeout(timer), metricWaiters.delete(id), resolve(m)));
+      sendTo(w, { t: 'metrics', id });
+    });
+
+  const node = new NodeMetrics({
+    nodeId: o.nodeId,
+    hostname: o.hostname,
+    softwareVersion: PORTICO_VERSION,
+    config: cell,
+    upstreamHealthExported: () => metrics.upstreamHealthExported,
+    health: nodeHealth,
+  });
+
+  /** One scrape of the node: the primary, the node gauges, every worker, and what exited workers counted. */
+  const nodeMetrics = async (): Promise<string> => {
+    // A worker whose channel is gone (it is exiting) counts with its last answer.
+    const asked = Object.values(cluster.workers ?? {}).flatMap((w) => (w && initialized.has(w.id) ? [w.isConnected() ? askMetrics(w) : Promise.resolve(ledger.last(w.id))] : []));
+    const [own, nodeGauges, retired, ...workers] = await Promise.all([metrics.snapshot(), node.snapshot(), ledger.retired(), ...asked]);
+    return mergeSnapshots([own, nodeGauges, ...retired, ...workers.filter((m) => m !== undefined)]);
+  };
 
   const workersStatus = async (): Promise<WorkersStatus> => {
     const members = fleet.list();
@@ -198,6 +241,7 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     cluster: () => cluster_.state(),
     inFlight: () => 0,
     workers: workersStatus,
+    metrics: nodeMetrics,
   });
   log.info({ proxy: `${o.proxyHost}:${boundPort}`, status: `${o.statusHost}:${status.port}`, control_plane: o.controlPlane, node_id: o.nodeId, workers: o.workers, worker_pids: fleet.list().map((m) => m.pid), scheduling: 'round-robin' }, 'data plane started');
 

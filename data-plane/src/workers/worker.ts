@@ -20,7 +20,6 @@ export function runWorker(): void {
   process.on('SIGTERM', () => undefined);
 
   let core: ServingCore | null = null;
-  let requests = 0;
   let draining = false;
   const channel = {
     send: (m: unknown) => process.send!(m),
@@ -45,10 +44,7 @@ export function runWorker(): void {
   let log: ReturnType<typeof createLogger> | null = null;
   const init = async (m: WorkerInit): Promise<void> => {
     log = createLogger({ name: 'portico-dp', level: m.logLevel as LogLevel, bindings: { node_id: m.nodeId, worker_pid: process.pid } });
-    core = createServingCore({ log, rateLimits });
-    core.proxy.server.on('request', () => {
-      requests++;
-    });
+    core = createServingCore({ log, nodeId: m.nodeId, rateLimits });
     if (m.config) apply(log, m.config);
     const { port } = await core.proxy.listen(m.proxyHost, m.proxyPort);
     tell({ t: 'listening', port });
@@ -70,8 +66,16 @@ export function runWorker(): void {
         if (core && log) apply(log, msg.config);
         return;
       case 'stats':
-        tell({ t: 'stats', id: msg.id, inFlight: core?.proxy.inFlight() ?? 0, requests });
+        tell({ t: 'stats', id: msg.id, inFlight: core?.proxy.inFlight() ?? 0, requests: core?.proxy.requests() ?? 0 });
         return;
+      case 'metrics': {
+        const id = msg.id;
+        void (core ? core.metrics.snapshot() : Promise.resolve([])).then(
+          (metrics) => tell({ t: 'metrics', id, metrics }),
+          () => tell({ t: 'metrics', id, metrics: [] }),
+        );
+        return;
+      }
       case 'drain':
         if (draining) return;
         draining = true;

@@ -3,6 +3,7 @@
 // 'plugins' configuration property").
 import type { PluginSchemaDefinition } from './definition.js';
 import { KEY_AUTH } from './key-auth.js';
+import { PROMETHEUS } from './prometheus.js';
 import { PROXY_CACHE } from './proxy-cache.js';
 import { RATE_LIMITING } from './rate-limiting.js';
 
@@ -16,7 +17,8 @@ export {
   type RateLimitPeriod,
 } from './rate-limiting.js';
 export { ProxyCacheConfigSchema, type ProxyCacheConfig } from './proxy-cache.js';
+export { PrometheusConfigSchema, type PrometheusConfig } from './prometheus.js';
 
 export const PLUGIN_SCHEMAS: ReadonlyMap<string, PluginSchemaDefinition> = new Map<string, PluginSchemaDefinition>(
-  [KEY_AUTH, RATE_LIMITING, PROXY_CACHE].map((d) => [d.name, d] as const),
+  [KEY_AUTH, RATE_LIMITING, PROXY_CACHE, PROMETHEUS].map((d) => [d.name, d] as const),
 );
