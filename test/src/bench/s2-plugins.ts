@@ -1,5 +1,6 @@
 // S2: Portico with the plugins a real deployment runs on every request —
-// key-auth, rate-limiting (local policy, a limit never reached) and metrics —
+// key-auth, rate-limiting (local policy, a limit never reached) and metrics
+// (prometheus with status-code, latency and bandwidth series on) —
 // against the same Portico with none. Runs only when the admin API lists
 // those plugins under GET /plugins/enabled; otherwise says what is missing.
 import { http, waitForVersion } from '../lib/http.js';
@@ -29,7 +30,9 @@ export async function s2(ctx: BenchContext): Promise<ScenarioResult> {
       ['POST', '/consumers/bench/key-auth', { key: 'bench-key-0123456789' }],
       ['POST', '/plugins', { name: 'key-auth' }],
       ['POST', '/plugins', { name: 'rate-limiting', config: { second: 1_000_000_000, policy: 'local' } }],
-      ['POST', '/plugins', { name: metrics }],
+      // Kong's prometheus records nothing per request with its defaults; a real
+      // deployment turns the per-request series on, so the bench does too.
+      ['POST', '/plugins', metrics === 'prometheus' ? { name: metrics, config: { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true } } : { name: metrics }],
     ];
     let version = 0;
     for (const [method, path, body] of writes) {
