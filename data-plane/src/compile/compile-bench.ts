@@ -1,7 +1,11 @@
 // Compile time of a 10,000-route snapshot, full and incremental (a plain
 // script, not a test):  node data-plane/dist/compile/compile-bench.js
+// The number that matters for write→live latency is the median one-route
+// change (add, edit or delete) compiled against the previous config; timings
+// include GC, which is part of what a push costs.
 import type { Resource } from '@portico/shared';
 import { compile } from './compile.js';
+import type { CompiledConfig } from './types.js';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const services: Resource[] = Array.from({ length: 100 }, (_, i) => ({
@@ -25,13 +29,56 @@ const route = (i: number, tag = ''): Resource => {
 };
 const routes = Array.from({ length: 10_000 }, (_, i) => route(i));
 
-let t = performance.now();
-const full = compile({ version: 1, hash: 'a', resources: [...services, ...routes] });
-console.log(`full compile, 10,000 routes: ${(performance.now() - t).toFixed(0)} ms`);
-t = performance.now();
-compile({ version: 1, hash: 'a', resources: [...services, ...routes] });
-console.log(`full compile again (warm):   ${(performance.now() - t).toFixed(0)} ms`);
+const timed = <T>(f: () => T): [T, number] => {
+  const t = performance.now();
+  const v = f();
+  return [v, performance.now() - t];
+};
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+const [full, cold] = timed(() => compile({ version: 1, hash: 'a', resources: [...services, ...routes] }));
+console.log(`full compile, 10,000 routes (cold):  ${ms(cold)}`);
+const warm: number[] = [];
+for (let i = 0; i < 5; i++) warm.push(timed(() => compile({ version: 1, hash: 'a', resources: [...services, ...routes] }))[1]);
+console.log(`full compile, 10,000 routes (warm):  median ${ms(median(warm))} of ${warm.length}`);
+
 const changed = routes.map((r, i) => (i < 10 ? route(i, '-changed') : r));
-t = performance.now();
-compile({ version: 2, hash: 'b', resources: [...services, ...changed] }, full);
-console.log(`incremental, 10 routes changed: ${(performance.now() - t).toFixed(0)} ms`);
+console.log(`incremental, 10 routes changed:      ${ms(timed(() => compile({ version: 2, hash: 'b', resources: [...services, ...changed] }, full))[1])}`);
+
+// One-route changes in a row, each against the config the previous one made,
+// as a control plane pushing single edits: edit an old route, add a new one,
+// delete one.
+const live = new Map(routes.map((r) => [r.id, r] as const));
+let previous: CompiledConfig = full;
+let version = 3;
+let added = 10_000;
+const byKind: Record<'add' | 'edit' | 'delete', number[]> = { add: [], edit: [], delete: [] };
+for (let i = 0; i < 30; i++) {
+  const kind = (['edit', 'add', 'delete'] as const)[i % 3]!;
+  if (kind === 'edit') live.set(routes[500 + i]!.id, route(500 + i, `-edit${i}`));
+  else if (kind === 'add') {
+    const r = route(added++);
+    live.set(r.id, r);
+  } else live.delete(routes[5000 + i]!.id);
+  const resources = [...services, ...live.values()];
+  const [next, t] = timed(() => compile({ version: version++, hash: `h${i}`, resources }, previous));
+  previous = next;
+  if (i >= 3) byKind[kind].push(t); // the first round of each kind warms up its code paths
+}
+const all = [...byKind.add, ...byKind.edit, ...byKind.delete];
+console.log(
+  `incremental, one route changed:     median ${ms(median(all))} of ${all.length}  ` +
+    `(add ${ms(median(byKind.add))}, edit ${ms(median(byKind.edit))}, delete ${ms(median(byKind.delete))})`,
+);
+
+// A service edit: its 100 routes get new compiled objects, the rest are kept.
+const serviceEdits: number[] = [];
+const edited = [...services];
+for (let i = 0; i < 12; i++) {
+  edited[i] = { ...services[i]!, body: services[i]!.body.replace('"retries":5', '"retries":6') };
+  const [next, t] = timed(() => compile({ version: version++, hash: `s${i}`, resources: [...edited, ...live.values()] }, previous));
+  previous = next;
+  if (i >= 2) serviceEdits.push(t);
+}
+console.log(`incremental, one service edited:    median ${ms(median(serviceEdits))} of ${serviceEdits.length}`);

@@ -32,27 +32,58 @@ export const PATH_NONE = 0;
 export const PATH_PREFIX = 1;
 export const PATH_REGEX = 2;
 
-/** One (route, path) pair, ready to match; immutable and reusable across router builds. */
-export interface PreparedEntry {
+/** What every entry of one route shares. */
+interface EntryBase {
+  readonly input: RouterRoute;
+  readonly methods: ReadonlySet<string> | null;
+  readonly hosts: readonly HostSpec[] | null;
+  readonly snis: ReadonlySet<string> | null;
+  readonly headers: readonly HeaderRule[] | null;
+  readonly weight: number;
+  readonly plainHostOnly: boolean;
+  readonly headerCount: number;
+}
+
+/**
+ * One (route, path) pair, ready to match; immutable and reusable across router
+ * builds. A class, not object spreads, so every entry has one hidden class.
+ */
+export class PreparedEntry {
+  readonly input: RouterRoute;
   readonly route: CompiledRoute;
   readonly methods: ReadonlySet<string> | null;
   readonly hosts: readonly HostSpec[] | null;
   readonly snis: ReadonlySet<string> | null;
   readonly headers: readonly HeaderRule[] | null;
-  readonly pathKind: 0 | 1 | 2;
-  /** The prefix, or a regex's literal prefix: where the entry sits in the path tree. */
-  readonly pathKey: string;
-  readonly regex: RegExp | null;
-  /** Prebuilt answer when the matched path does not depend on the request. */
-  readonly match: RouteMatch | null;
   // Kong 3 priority keys (kong/router/transform.lua, get_priority), most significant first.
   readonly weight: number;
   readonly plainHostOnly: boolean;
   readonly headerCount: number;
-  readonly regexPriority: number;
-  readonly prefixLength: number;
   readonly createdAt: number;
-  readonly pathIndex: number;
+
+  constructor(
+    base: EntryBase,
+    readonly pathKind: 0 | 1 | 2,
+    /** The prefix, or a regex's literal prefix: where the entry sits in the path tree. */
+    readonly pathKey: string,
+    readonly regex: RegExp | null,
+    /** Prebuilt answer when the matched path does not depend on the request. */
+    readonly match: RouteMatch | null,
+    readonly regexPriority: number,
+    readonly prefixLength: number,
+    readonly pathIndex: number,
+  ) {
+    this.input = base.input;
+    this.route = base.input.route;
+    this.methods = base.methods;
+    this.hosts = base.hosts;
+    this.snis = base.snis;
+    this.headers = base.headers;
+    this.weight = base.weight;
+    this.plainHostOnly = base.plainHostOnly;
+    this.headerCount = base.headerCount;
+    this.createdAt = base.input.created_at;
+  }
 }
 
 const fail = (r: RouterRoute, field: string, why: string): never => {
@@ -70,8 +101,8 @@ export function prepareEntries(r: RouterRoute): PreparedEntry[] {
   const weight = +(methods !== null) + +(hosts !== null) + +(headers !== null) + +(snis !== null) + +(paths !== null);
   if (weight === 0) fail(r, 'route', "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis'");
 
-  const base = {
-    route: r.route,
+  const base: EntryBase = {
+    input: r,
     methods,
     hosts,
     snis,
@@ -79,11 +110,8 @@ export function prepareEntries(r: RouterRoute): PreparedEntry[] {
     weight,
     plainHostOnly: hosts !== null && hosts.every((h) => h.kind === HOST_EXACT),
     headerCount: headers === null ? 0 : headers.length,
-    createdAt: r.created_at,
   };
-  if (paths === null) {
-    return [{ ...base, pathKind: PATH_NONE, pathKey: '', regex: null, match: freezeMatch(r.route, null), regexPriority: 0, prefixLength: 0, pathIndex: 0 }];
-  }
+  if (paths === null) return [new PreparedEntry(base, PATH_NONE, '', null, freezeMatch(r.route, null), 0, 0, 0)];
   return paths.map((p, i): PreparedEntry => {
     if (p.startsWith('~')) {
       const source = p.slice(1);
@@ -95,11 +123,11 @@ export function prepareEntries(r: RouterRoute): PreparedEntry[] {
       } catch (err) {
         return fail(r, `paths[${i}]`, `invalid regex: '${source}' (${(err as Error).message})`);
       }
-      return { ...base, pathKind: PATH_REGEX, pathKey: regexLiteralPrefix(source), regex, match: null, regexPriority: r.regex_priority, prefixLength: 0, pathIndex: i };
+      return new PreparedEntry(base, PATH_REGEX, regexLiteralPrefix(source), regex, null, r.regex_priority, 0, i);
     }
     if (!p.startsWith('/')) fail(r, `paths[${i}]`, 'should start with: / (fixed path) or ~/ (regex path)');
     const prefix = normalizePath(p);
-    return { ...base, pathKind: PATH_PREFIX, pathKey: prefix, regex: null, match: freezeMatch(r.route, prefix), regexPriority: 0, prefixLength: prefix.length, pathIndex: i };
+    return new PreparedEntry(base, PATH_PREFIX, prefix, null, freezeMatch(r.route, prefix), 0, prefix.length, i);
   });
 }
 

@@ -1,42 +1,24 @@
 // Kong's traditional router (Kong 3 `traditional_compat` priorities) over
-// prepared indexes. Every (route, path) entry gets a global rank from Kong's
-// priority order; a request's answer is the lowest-ranked entry that fully
-// matches. Instead of walking all entries in rank order, entries are filed so
-// a request only looks at lists that can hold a match:
-//   host group  — exact host → group; one group of wildcard-host entries; one
-//                 group of entries without hosts;
-//   path tree   — inside a group, prefix entries under their prefix and regex
-//                 entries under their regex's literal prefix, so walking the
-//                 tree along the path yields only candidates; entries without
-//                 paths sit in a separate list.
-// Each list is sorted by rank, so a scan stops at its first full match or as
-// soon as ranks pass the best match found so far.
-import type { IncomingHttpHeaders } from 'node:http';
+// prepared indexes. Every (route, path) entry has a rank from Kong's priority
+// order (rank-order.ts); a request's answer is the lowest-ranked entry that
+// fully matches. Instead of walking all entries in rank order, entries are
+// filed so a request only looks at lists that can hold a match: by host
+// (host-index.ts), then inside a host group by path in a prefix tree, so
+// walking the tree along the path yields only candidates. Each list is sorted
+// by rank, and every group and tree node knows its best rank, so a scan stops
+// at its first full match or as soon as ranks pass the best match so far.
+//
+// A router is immutable. A config change builds the next one from the
+// previous: updateTraditionalRouter merges the changed routes into the
+// previous order and copies only the host groups and tree paths they touch.
 import type { MatchInput, RouteMatch, Router } from '../compile/types.js';
+import { buildHostIndex, prefixGroupsFor, suffixGroupsFor, updateHostIndex, type HostGroup, type HostIndex, type WildcardGroups } from './host-index.js';
 import { normalizePath } from './normalize-path.js';
-import { PrefixTree, type PrefixNode } from './prefix-tree.js';
-import {
-  HOST_EXACT,
-  HOST_PREFIX,
-  HOST_SUFFIX,
-  PATH_NONE,
-  comparePriority,
-  prepareEntries,
-  type HeaderRule,
-  type HostSpec,
-  type PreparedEntry,
-} from './route-entry.js';
+import { NO_RANK, childFor } from './prefix-tree.js';
+import { inputsOf, rankAll, updateOrder, type RankedEntry } from './rank-order.js';
+import { accepts, capturesOf } from './request-match.js';
+import { comparePriority, prepareEntries, type PreparedEntry } from './route-entry.js';
 import type { RouterRoute } from './router-route.js';
-
-/** A prepared entry plus its rank in one router build (ranks change between builds, entries don't). */
-interface RankedEntry extends PreparedEntry {
-  readonly rank: number;
-}
-
-interface HostGroup {
-  readonly noPath: RankedEntry[];
-  readonly tree: PrefixTree<RankedEntry>;
-}
 
 /** Protocols served by the HTTP router; stream-only routes (tcp, tls, udp…) never match here. */
 const HTTP_PROTOCOLS = ['http', 'https', 'grpc', 'grpcs', 'ws', 'wss'];
@@ -46,8 +28,8 @@ const HTTP_PROTOCOLS = ['http', 'https', 'grpc', 'grpcs', 'ws', 'wss'];
 // route did not change): regexes and prebuilt matches are not made again.
 const preparedCache = new WeakMap<RouterRoute, PreparedEntry[]>();
 
-export function createTraditionalRouter(routes: Iterable<RouterRoute>): Router {
-  const prepared: PreparedEntry[] = [];
+function entriesOf(routes: Iterable<RouterRoute>): PreparedEntry[] {
+  const out: PreparedEntry[] = [];
   for (const r of routes) {
     if (!HTTP_PROTOCOLS.some((p) => r.route.protocols.has(p))) continue;
     let entries = preparedCache.get(r);
@@ -55,67 +37,93 @@ export function createTraditionalRouter(routes: Iterable<RouterRoute>): Router {
       entries = prepareEntries(r);
       preparedCache.set(r, entries);
     }
-    for (const e of entries) prepared.push(e);
+    for (const e of entries) out.push(e);
   }
-  prepared.sort(comparePriority);
-  return new TraditionalRouter(prepared.map((e, rank): RankedEntry => ({ ...e, rank })));
+  return out;
 }
 
-class TraditionalRouter implements Router {
-  private readonly exact = new Map<string, HostGroup>();
-  private readonly wildcard: HostGroup = newGroup();
-  private readonly anyHost: HostGroup = newGroup();
-  private readonly hasWildcard: boolean;
-  private readonly hasAnyHost: boolean;
+export function createTraditionalRouter(routes: Iterable<RouterRoute>): TraditionalRouter {
+  const order = rankAll(entriesOf(routes).sort(comparePriority));
+  return new TraditionalRouter(order, buildHostIndex(order));
+}
+
+/** Routes that left and joined since a router was built (an edited route is both). */
+export interface RouterChange {
+  readonly removed: readonly RouterRoute[];
+  readonly added: readonly RouterRoute[];
+}
+
+/**
+ * The router `previous` would be with `change` applied, identical in
+ * behaviour to a full build from the resulting routes; `previous` keeps
+ * serving unchanged. Throws ROUTE_INVALID for an added route, as a full build does.
+ */
+export function updateTraditionalRouter(previous: TraditionalRouter, change: RouterChange): TraditionalRouter {
+  const removed = entriesOf(change.removed);
+  const added = entriesOf(change.added);
+  if (removed.length === 0 && added.length === 0) return previous;
+  // Each merged entry costs a binary search, an array splice and a tree path
+  // copy; past ~15% of the router one sort is cheaper (measured at 10,000 routes).
+  if (removed.length + added.length > 64 + previous.order.length / 8) {
+    const routes = inputsOf(previous.order);
+    for (const r of change.removed) routes.delete(r);
+    for (const r of change.added) routes.add(r);
+    return createTraditionalRouter(routes);
+  }
+  const { order, gone, joined } = updateOrder(previous.order, removed, added);
+  return new TraditionalRouter(order, updateHostIndex(previous.index, gone, joined));
+}
+
+export class TraditionalRouter implements Router {
+  // The index's parts, unpacked: one less hop on every match, and the best
+  // rank of each kind of group, so a request skips the kinds that cannot win.
+  private readonly exact: ReadonlyMap<string, HostGroup>;
+  private readonly suffixBound: number;
+  private readonly prefixBound: number;
+  private readonly anyHostBound: number;
+  private readonly suffix: WildcardGroups;
+  private readonly prefix: WildcardGroups;
+  private readonly anyHost: HostGroup;
 
   // Scratch of the match in progress. Safe: match is synchronous, never re-entered.
-  private bestRank = Infinity;
+  private bestRank = NO_RANK;
   private best: RankedEntry | null = null;
   private bestText: string | null = null;
   private bestCaptures: RegExpExecArray | null = null;
+  /** The groups a request looks in after its exact host's, filled per match. */
+  private readonly found: HostGroup[] = [];
 
-  constructor(ranked: readonly RankedEntry[]) {
-    let wildcard = false;
-    let anyHost = false;
-    // Entries arrive in rank order, so every list is built already sorted.
-    for (const e of ranked) {
-      if (e.hosts === null) {
-        file(this.anyHost, e);
-        anyHost = true;
-        continue;
-      }
-      const seen = new Set<string>();
-      let filedWildcard = false;
-      for (const h of e.hosts) {
-        if (h.kind !== HOST_EXACT) {
-          if (!filedWildcard) file(this.wildcard, e);
-          filedWildcard = wildcard = true;
-        } else if (!seen.has(h.value)) {
-          seen.add(h.value);
-          let g = this.exact.get(h.value);
-          if (g === undefined) this.exact.set(h.value, (g = newGroup()));
-          file(g, e);
-        }
-      }
-    }
-    this.hasWildcard = wildcard;
-    this.hasAnyHost = anyHost;
-    for (const g of [this.wildcard, this.anyHost, ...this.exact.values()]) {
-      g.tree.seal();
-      setBounds(g.tree.root);
-    }
+  /** @internal what the next update starts from */
+  constructor(
+    readonly order: readonly RankedEntry[],
+    readonly index: HostIndex,
+  ) {
+    this.exact = index.exact;
+    this.suffixBound = index.suffix.bound;
+    this.prefixBound = index.prefix.bound;
+    this.anyHostBound = index.anyHost.bound;
+    this.suffix = index.suffix;
+    this.prefix = index.prefix;
+    this.anyHost = index.anyHost;
   }
 
   match(input: MatchInput): RouteMatch | null {
     const path = input.normalized === true ? input.path : normalizePath(input.path);
-    this.bestRank = Infinity;
+    this.bestRank = NO_RANK;
     this.best = null;
     this.bestText = null;
     this.bestCaptures = null;
     const g = this.exact.get(input.host);
     if (g !== undefined) this.scanGroup(g, input, path);
-    if (this.hasWildcard) this.scanGroup(this.wildcard, input, path);
-    if (this.hasAnyHost) this.scanGroup(this.anyHost, input, path);
+    // The exact group's match may already beat every other group, and save the
+    // wildcard lookups. Which order the rest are scanned in does not matter:
+    // a scan only ever replaces the best match with a lower-ranked one.
+    const found = this.found;
+    let n = 0;
+    if (this.suffixBound < this.bestRank) n = suffixGroupsFor(this.suffix, input.host, found, n);
+    if (this.prefixBound < this.bestRank) n = prefixGroupsFor(this.prefix, input.host, found, n);
+    if (this.anyHostBound < this.bestRank) found[n++] = this.anyHost;
+    for (let i = 0; i < n; i++) this.scanGroup(found[i]!, input, path);
     // (cast: TS cannot see that the scans above assign `best`)
     const best = this.best as RankedEntry | null;
     if (best === null) return null;
@@ -126,20 +134,21 @@ class TraditionalRouter implements Router {
   }
 
   private scanGroup(g: HostGroup, input: MatchInput, path: string): void {
+    if (g.bound >= this.bestRank) return;
     if (g.noPath.length > 0) this.scanList(g.noPath, input, path);
     if (path.length === 0) return; // Kong: an empty path matches no path rule
-    let node = g.tree.root;
+    let node = g.root;
     if (node.bound >= this.bestRank) return;
     if (node.values !== null) this.scanList(node.values, input, path);
     let pos = 0;
-    while (pos < path.length && node.children !== null) {
-      const code = path.charCodeAt(pos);
-      const child = node.only !== null ? (node.onlyCode === code ? node.only : undefined) : node.children.get(code);
+    while (pos < path.length) {
+      const child = childFor(node, path.charCodeAt(pos));
       // Stop when nothing below can beat the best match so far. The label's
       // first character is known to match; longer labels are compared whole.
       if (child === undefined || child.bound >= this.bestRank) return;
-      if (child.label.length > 1 && !path.startsWith(child.label, pos)) return;
-      pos += child.label.length;
+      const length = child.labelLength;
+      if (length > 1 && !path.startsWith(child.label, pos)) return;
+      pos += length;
       node = child;
       if (node.values !== null) this.scanList(node.values, input, path);
     }
@@ -163,82 +172,3 @@ class TraditionalRouter implements Router {
     }
   }
 }
-
-/** Kong's uri_captures: numbered groups as "1", "2" … plus named groups. */
-function capturesOf(m: RegExpExecArray): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (let i = 1; i < m.length; i++) out[String(i)] = m[i];
-  if (m.groups) Object.assign(out, m.groups);
-  return out;
-}
-
-/** Each node's bound: the best (lowest) rank stored in its subtree. */
-function setBounds(node: PrefixNode<RankedEntry>): number {
-  let bound = node.values !== null && node.values.length > 0 ? node.values[0]!.rank : Infinity;
-  if (node.children !== null) for (const c of node.children.values()) bound = Math.min(bound, setBounds(c));
-  node.bound = bound;
-  return bound;
-}
-
-const newGroup = (): HostGroup => ({ noPath: [], tree: new PrefixTree<RankedEntry>() });
-
-function file(g: HostGroup, e: RankedEntry): void {
-  if (e.pathKind === PATH_NONE) g.noPath.push(e);
-  else g.tree.insert(e.pathKey, e);
-}
-
-/** Everything but the path, which the tree (prefix) or the caller (regex) checks. */
-function accepts(e: PreparedEntry, input: MatchInput): boolean {
-  if (e.methods !== null && !e.methods.has(input.method)) return false;
-  if (e.hosts !== null && !hostMatches(e.hosts, input.host, input.port)) return false;
-  // Kong: SNIs only constrain TLS requests (`net.protocol != "https" || tls.sni == …`).
-  if (e.snis !== null && input.sni !== undefined && !e.snis.has(input.sni)) return false;
-  if (e.headers !== null && !headersMatch(e.headers, input.headers)) return false;
-  return true;
-}
-
-function hostMatches(hosts: readonly HostSpec[], host: string, port: number | undefined): boolean {
-  for (let i = 0; i < hosts.length; i++) {
-    const h = hosts[i]!;
-    if (h.port !== -1 && h.port !== port) continue;
-    if (h.kind === HOST_EXACT) {
-      if (host === h.value) return true;
-    } else if (h.kind === HOST_SUFFIX) {
-      if (host.length > h.value.length && host.endsWith(h.value)) return true;
-    } else if (h.kind === HOST_PREFIX) {
-      if (host.length > h.value.length && host.startsWith(h.value)) return true;
-    }
-  }
-  return false;
-}
-
-function headersMatch(rules: readonly HeaderRule[], headers: IncomingHttpHeaders): boolean {
-  for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i]!;
-    const v = headers[rule.name];
-    if (v === undefined) return false;
-    if (typeof v === 'string') {
-      if (!headerValueMatches(rule, v)) return false;
-    } else if (!v.some((x) => headerValueMatches(rule, x))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function headerValueMatches(rule: HeaderRule, value: string): boolean {
-  if (valueMatches(rule, value)) return true;
-  // Node joins repeated headers with ", "; Kong sees each line separately and
-  // accepts the header when any of them matches.
-  if (value.includes(',')) {
-    for (const part of value.split(',')) if (valueMatches(rule, part.trim())) return true;
-  }
-  return false;
-}
-
-function valueMatches(rule: HeaderRule, value: string): boolean {
-  if (rule.values.size > 0 && rule.values.has(value.toLowerCase())) return true;
-  for (let i = 0; i < rule.regexes.length; i++) if (rule.regexes[i]!.test(value)) return true;
-  return false;
-}
-

@@ -1,0 +1,100 @@
+// Step 1 of compile: a snapshot's resources bucketed by type and id, each
+// body parsed and schema-checked — or, when its text is unchanged since the
+// previous compile, the previous parse kept. This loop runs once per
+// resource, so it lives in its own small function that V8 optimizes early,
+// and it finds previous entries by walking the previous buckets in order.
+import { isResourceType, RESOURCE_TYPES, type Resource, type ResourceType } from '@portico/shared';
+import { invalid, parseEntity, singular } from './invalid.js';
+
+export interface Parsed {
+  readonly body: string;
+  readonly entity: { id: string };
+}
+
+export type Buckets = ReadonlyMap<ResourceType, ReadonlyMap<string, Parsed>>;
+
+export interface Bucketed {
+  readonly parsed: Map<ResourceType, Map<string, Parsed>>;
+  /** Types with a resource added, removed or changed since `previous`. */
+  readonly changed: ReadonlySet<ResourceType>;
+}
+
+export function bucketResources(resources: Iterable<Resource>, previous: Buckets | undefined): Bucketed {
+  const parsed = new Map<ResourceType, Map<string, Parsed>>(RESOURCE_TYPES.map((t) => [t, new Map()]));
+  const changed = new Set<ResourceType>();
+  // Snapshots list resources mostly type by type: the per-type state is looked up once per run.
+  let type: string | undefined;
+  let bucket: Map<string, Parsed> | undefined;
+  let walk: InOrder | undefined;
+  const walks = new Map<string, InOrder>();
+  for (const r of resources) {
+    if (r.type !== type) {
+      if (!isResourceType(r.type)) invalid(`resource '${String(r.type)}/${r.id}': unknown resource type`);
+      type = r.type;
+      bucket = parsed.get(r.type)!;
+      const prevBucket = previous?.get(r.type);
+      walk = walks.get(type);
+      if (walk === undefined && prevBucket !== undefined) walks.set(type, (walk = new InOrder(prevBucket)));
+    }
+    const old = walk?.get(r.id);
+    const size = bucket!.size;
+    if (old !== undefined && old.body === r.body) {
+      // (a set that does not grow the map found the id already there)
+      if (bucket!.set(r.id, old).size === size) listedTwice(r);
+    } else {
+      if (bucket!.has(r.id)) listedTwice(r);
+      bucket!.set(r.id, { body: r.body, entity: parseEntity(r.type, r.id, r.body) });
+      changed.add(r.type);
+    }
+  }
+  if (previous !== undefined) for (const t of RESOURCE_TYPES) if (previous.get(t)!.size !== parsed.get(t)!.size) changed.add(t);
+  return { parsed, changed };
+}
+
+const listedTwice = (r: Resource): never => invalid(`${singular(r.type as ResourceType)} '${r.id}': listed twice in the snapshot`);
+
+/**
+ * Finds a previous bucket's entries by walking it in order: snapshots keep
+ * their order between pushes (edits in place, additions at the end), so the
+ * next resource is usually at the walk's position and needs no lookup.
+ * Anything else falls back to a lookup, and the caller compares bodies, so
+ * order only ever changes the cost.
+ */
+class InOrder {
+  readonly #bucket: ReadonlyMap<string, Parsed>;
+  readonly #keys: Iterator<string>;
+  readonly #values: Iterator<Parsed>;
+  #done = false;
+  #key = '';
+  #value: Parsed | null = null;
+
+  constructor(bucket: ReadonlyMap<string, Parsed>) {
+    this.#bucket = bucket;
+    this.#keys = bucket.keys();
+    this.#values = bucket.values();
+    this.#advance();
+  }
+
+  get(id: string): Parsed | undefined {
+    if (!this.#done && this.#key === id) {
+      const found = this.#value!;
+      this.#advance();
+      return found;
+    }
+    const found = this.#bucket.get(id);
+    // Present but not here: entries were deleted before it. Skip a few to catch up.
+    if (found !== undefined) for (let i = 0; i < 4 && !this.#done; i++) if (this.#advance() === id) break;
+    return found;
+  }
+
+  /** Moves to the next entry; returns the key moved past. */
+  #advance(): string {
+    const passed = this.#key;
+    const k = this.#keys.next();
+    const v = this.#values.next();
+    this.#done = k.done === true;
+    this.#key = k.done === true ? '' : k.value;
+    this.#value = v.done === true ? null : v.value;
+    return passed;
+  }
+}

@@ -1,0 +1,146 @@
+// compile() given the previous config must produce what compiling the same
+// snapshot from scratch produces — same routing answers, same routes, same
+// live cache namespaces — whatever changed in between: routes added, edited
+// and deleted, services disabled and re-enabled or edited, plugins added and
+// removed (which stop unchanged routes from being kept as they are).
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { Resource } from '@portico/shared';
+import { PluginRuntime } from '../plugins/runtime.js';
+import { compile, liveCacheNamespaces } from './compile.js';
+import { plugin, route, service } from './test-fixtures.js';
+import type { CompiledConfig, MatchInput } from './types.js';
+
+const runtime = new PluginRuntime();
+after(() => runtime.close());
+
+let seed = 3;
+const rand = (n: number) => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return (seed >>> 8) % n;
+};
+const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
+const hex = (n: number) => n.toString(16).padStart(12, '0');
+const SERVICES = [0, 1, 2].map((i) => `00000000-0000-4000-8000-${hex(i)}`);
+const HOSTS = ['a.com', 'b.com', '*.a.com', 'c.*'];
+const SEGS = ['api', 'v1', 'users', 'x'];
+const randomPath = () => '/' + Array.from({ length: 1 + rand(3) }, () => pick(SEGS)).join('/');
+
+function randomRoute(id: string): Resource {
+  return route(id, rand(8) === 0 ? null : pick(SERVICES), {
+    created_at: rand(3),
+    paths: Array.from({ length: 1 + rand(2) }, () => (rand(5) === 0 ? `~/${pick(SEGS)}/\\d+` : randomPath())),
+    hosts: rand(2) ? [pick(HOSTS)] : null,
+    methods: rand(4) === 0 ? ['GET'] : null,
+  });
+}
+
+function requests(): MatchInput[] {
+  return Array.from({ length: 150 }, () => ({
+    method: pick(['GET', 'POST']),
+    host: pick(['a.com', 'b.com', 'x.a.com', 'c.org', 'none.com']),
+    path: randomPath() + (rand(2) ? '/7' : ''),
+    headers: {},
+  }));
+}
+
+/** What a config serves, in comparable form (compiled objects differ between builds; what they say must not). */
+function served(config: CompiledConfig, reqs: MatchInput[]) {
+  const routes = [...config.routes].map(([id, r]) => ({
+    id,
+    service: r.service?.id ?? null,
+    port: r.service?.port ?? null,
+    plugins: r.plugins?.http?.entries.map((e) => e.pluginId) ?? null,
+  }));
+  return {
+    routes: routes.sort((a, b) => (a.id < b.id ? -1 : 1)),
+    answers: reqs.map((q) => {
+      const m = config.router.match(q);
+      return m === null ? null : [m.route.id, m.matchedPath];
+    }),
+    namespaces: [...liveCacheNamespaces(config)].sort(),
+    services: [...config.services.keys()].sort(),
+  };
+}
+
+describe('compile: incremental equals from scratch', () => {
+  it('over random route, service and plugin changes', () => {
+    const services = new Map(SERVICES.map((id) => [id, service(id)] as const));
+    const routes = new Map<string, Resource>();
+    const plugins = new Map<string, { resource: Resource; route: string | null }>(); // by scope
+    let serial = 0;
+    const newId = () => `10000000-0000-4000-8000-${hex(serial++)}`;
+    for (let i = 0; i < 40; i++) {
+      const id = newId();
+      routes.set(id, randomRoute(id));
+    }
+    const snapshot = () => [...services.values(), ...routes.values(), ...[...plugins.values()].map((p) => p.resource)];
+    let config = compile({ version: 0, hash: 'h', resources: snapshot() }, undefined, runtime);
+    for (let step = 1; step <= 80; step++) {
+      for (let k = 1 + rand(3); k > 0; k--) {
+        const ids = [...routes.keys()];
+        switch (rand(8)) {
+          case 0:
+          case 1: {
+            const id = newId();
+            routes.set(id, randomRoute(id));
+            break;
+          }
+          case 2:
+          case 3: {
+            const id = pick(ids);
+            routes.set(id, randomRoute(id));
+            break;
+          }
+          case 4: {
+            const id = pick(ids);
+            routes.delete(id);
+            for (const [scope, p] of plugins) if (p.route === id) plugins.delete(scope);
+            break;
+          }
+          case 5: {
+            // Disable or re-enable a service (its routes leave or rejoin the router), or move its port.
+            const id = pick(SERVICES);
+            services.set(id, service(id, rand(2) ? { enabled: rand(2) === 0 } : { port: 80 + rand(3) }));
+            break;
+          }
+          case 6: {
+            // Add a plugin, or edit the one already in that scope (Kong allows one per name and scope).
+            const onRoute = rand(2) ? pick(ids) : null;
+            const onService = onRoute === null && rand(2) ? pick(SERVICES) : undefined;
+            const scope = `${onRoute}|${onService}`;
+            const id = plugins.get(scope)?.resource.id ?? newId();
+            const resource =
+              onRoute === null
+                ? plugin(id, 'proxy-cache', { strategy: 'memory', cache_ttl: 1 + rand(5) }, onService === undefined ? {} : { service: onService })
+                : plugin(id, 'key-auth', {}, { route: onRoute });
+            plugins.set(scope, { resource, route: onRoute });
+            break;
+          }
+          default:
+            if (plugins.size > 0) plugins.delete(pick([...plugins.keys()]));
+        }
+      }
+      const resources = snapshot();
+      // Now and then a snapshot in another order (a full push may reorder): only the cost may change.
+      if (step % 7 === 0) for (let i = resources.length - 1; i > 0; i--) resources.push(...resources.splice(rand(i + 1), 1));
+      const next = compile({ version: step, hash: 'h', resources }, config, runtime);
+      const scratch = compile({ version: step, hash: 'h', resources }, undefined, runtime);
+      const reqs = requests();
+      assert.deepEqual(served(next, reqs), served(scratch, reqs), `step ${step}`);
+      config = next;
+    }
+  });
+
+  it('shares unchanged maps and compiled routes with the previous config', () => {
+    const resources = [service(SERVICES[0]!), route(SERVICES[1]!, SERVICES[0]!, { paths: ['/a'] })];
+    const first = compile({ version: 1, hash: 'h', resources }, undefined, runtime);
+    const second = compile({ version: 2, hash: 'h', resources: [...resources, route(SERVICES[2]!, SERVICES[0]!, { paths: ['/b'] })] }, first, runtime);
+    assert.equal(second.services, first.services);
+    assert.equal(second.routes.get(SERVICES[1]!), first.routes.get(SERVICES[1]!));
+    assert.equal(second.routes.size, 2);
+    assert.equal(first.routes.size, 1, 'the previous config still lists its own routes');
+    assert.equal(first.router.match({ method: 'GET', host: 'x', path: '/b', headers: {} }), null);
+    assert.equal(second.router.match({ method: 'GET', host: 'x', path: '/b', headers: {} })?.route.id, SERVICES[2]);
+  });
+});
