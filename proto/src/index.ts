@@ -4,6 +4,10 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import type { PackedResources, WireCompression } from './packed.js';
+
+export { decodeResourceList, encodeResourceList, type ListedResource } from './resource-list.js';
+export { compressResourceList, createCompressor, packResources, pickCompression, unpackResources, unpackResourcesSync, READABLE_COMPRESSIONS, type Compression, type CompressedList, type PackedResources, type WireCompression } from './packed.js';
 
 export const PROTO_DIR = fileURLToPath(new URL('../', import.meta.url));
 export const CLUSTER_PROTO = 'portico/v1/cluster.proto';
@@ -14,7 +18,8 @@ export interface NodeInfo {
   software_version: string;
   labels: Record<string, string>;
 }
-export interface Hello { node: NodeInfo; version: number; hash: string }
+/** accept_packed: the compressions the node reads in ConfigPush.packed; [] from nodes built before it. */
+export interface Hello { node: NodeInfo; version: number; hash: string; accept_packed?: WireCompression[] }
 export interface Ack { version: number; nonce: string }
 export interface Nack { version: number; nonce: string; error: string; serving_version: number }
 export interface ResyncRequest { reason: string }
@@ -43,6 +48,8 @@ export interface ConfigPush {
   base_version: number;
   resources: WireResource[];
   removed: WireResourceRef[];
+  /** Set instead of `resources` on a large push to a node that accepted it; decoded as null when absent. */
+  packed?: PackedResources | null;
 }
 export type ControlPlaneMessage = { kind: 'push'; push: ConfigPush };
 

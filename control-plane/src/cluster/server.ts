@@ -4,12 +4,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { PorticoError } from '@portico/shared';
 import { clusterProto, type ClusterServerStream, type DataPlaneMessage } from '@portico/proto';
-import type { SnapshotSource } from '../snapshot/index.js';
+import { PackedSnapshots, type SnapshotSource } from '../snapshot/index.js';
 import { bearerChecker } from './auth.js';
 import { ClusterErrors } from './errors.js';
+import { FanOutLimiter } from './fan-out.js';
 import { silentLogger, type Logger } from './logger.js';
 import { NodeRegistry } from './registry.js';
-import { NodeSession, type SessionEnd } from './session.js';
+import { NodeSession, type Delivery, type SessionEnd } from './session.js';
 import type { ClusterView } from './types.js';
 import { peerIp } from './wire.js';
 
@@ -26,6 +27,19 @@ export interface ClusterServerOptions {
   keepalive?: { timeMs: number; timeoutMs: number };
   /** How long close() waits for streams to finish before forcing. Default 1 s. */
   shutdownGraceMs?: number;
+  /** Large pushes (session.ts, fan-out.ts). Tests pass their own limiter or cache to watch them. */
+  delivery?: DeliveryOptions;
+}
+
+export interface DeliveryOptions {
+  /** Resources of at least this many bytes make a push large: packed and budgeted. Default 64 KiB. */
+  largeBytes?: number;
+  /** Bytes of large pushes in flight at once, over all streams. Default 8 MiB. */
+  maxBytes?: number;
+  /** How long one large push may hold its share before it is released anyway. Default 30 s. */
+  holdMs?: number;
+  fanOut?: FanOutLimiter;
+  packs?: PackedSnapshots;
 }
 
 export interface ClusterServer {
@@ -45,6 +59,18 @@ export async function startClusterServer(opts: ClusterServerOptions): Promise<Cl
   const pending = new Set<ClusterServerStream>();
   const helloTimeoutMs = opts.helloTimeoutMs ?? 10_000;
   let closing = false;
+  const d = opts.delivery ?? {};
+  const delivery: Delivery = {
+    largeBytes: d.largeBytes ?? 64 * 1024,
+    packs: d.packs ?? new PackedSnapshots(),
+    fanOut:
+      d.fanOut ??
+      new FanOutLimiter({
+        maxBytes: d.maxBytes ?? 8 * 1024 * 1024,
+        holdMs: d.holdMs ?? 30_000,
+        onExpired: () => log.warn({ hold_ms: d.holdMs ?? 30_000 }, 'a large push was not written in time; releasing its share of the fan-out budget'),
+      }),
+  };
 
   const endCall = (call: ClusterServerStream, end: SessionEnd | null): void => {
     try {
@@ -104,11 +130,11 @@ export async function startClusterServer(opts: ClusterServerOptions): Promise<Cl
         clearTimeout(helloTimer);
         pending.delete(call);
         const { node, version, hash } = msg.hello;
-        const s = new NodeSession(call, node.id, opts.source, log, (_s, end) => endCall(call, end), status(grpc.status.ABORTED, ClusterErrors.REPLACED), registry);
+        const s = new NodeSession(call, node.id, opts.source, log, (_s, end) => endCall(call, end), status(grpc.status.ABORTED, ClusterErrors.REPLACED), registry, delivery);
         session = s;
         live.add(s);
         log.info({ node_id: node.id, hostname: node.hostname, peer_ip: ip, software_version: node.software_version, config_version: version }, 'data plane connected');
-        s.start(registry.attach(s, node, ip), version, hash);
+        s.start(registry.attach(s, node, ip), version, hash, msg.hello.accept_packed ?? []);
         return;
       }
       if (session.handle(msg) === 'protocol-error') {

@@ -32,8 +32,9 @@ export class TestNode {
     this.call.write(msg as unknown as DataPlaneMessage);
   }
 
-  hello(id: string, version = 0, hash = ''): void {
-    this.send({ hello: { node: { id, hostname: `${id}.local`, software_version: '0.1.0-test', labels: { zone: 'a' } }, version, hash } });
+  /** `acceptPacked` as a node built with packed pushes says it; [] as an older node. */
+  hello(id: string, version = 0, hash = '', acceptPacked: string[] = []): void {
+    this.send({ hello: { node: { id, hostname: `${id}.local`, software_version: '0.1.0-test', labels: { zone: 'a' } }, version, hash, accept_packed: acceptPacked } });
   }
 
   ack(p: ConfigPush): void {

@@ -1,33 +1,49 @@
 // Snapshot/Delta (the shared vocabulary) → ConfigPush (the wire message).
 import { randomUUID } from 'node:crypto';
-import type { Delta, Snapshot } from '@portico/shared';
-import type { ConfigPush } from '@portico/proto';
+import type { Delta, Resource, ResourceRef, Snapshot } from '@portico/shared';
+import type { ConfigPush, PackedResources, WireResource, WireResourceRef } from '@portico/proto';
 
 /** A fresh nonce per push: ACKs/NACKs name the push they answer. */
 export const newNonce = (): string => randomUUID();
 
-export function fullPush(snap: Snapshot, nonce: string): ConfigPush {
-  return {
-    version: snap.version,
-    nonce,
-    hash: snap.hash,
-    full: true,
-    base_version: 0,
-    resources: snap.resources.map((r) => ({ type: r.type, id: r.id, body: r.body })),
-    removed: [],
-  };
+/** A push a session has decided on, before it has a nonce or its resources are packed. */
+export interface Outgoing {
+  full: boolean;
+  version: number;
+  hash: string;
+  baseVersion: number;
+  resources: readonly Resource[];
+  removed: readonly ResourceRef[];
 }
 
-export function deltaPush(delta: Delta, nonce: string): ConfigPush {
-  return {
-    version: delta.version,
+export const fullOutgoing = (snap: Snapshot): Outgoing => ({ full: true, version: snap.version, hash: snap.hash, baseVersion: 0, resources: snap.resources, removed: [] });
+
+export const deltaOutgoing = (delta: Delta): Outgoing => ({
+  full: false,
+  version: delta.version,
+  hash: delta.hash,
+  baseVersion: delta.baseVersion,
+  resources: delta.updated,
+  removed: delta.removed,
+});
+
+/**
+ * The message for `o`: its resources packed when `packed` is given, else
+ * listed. The lists are shared (memoized by the snapshot source) and only
+ * read by the serializer, so they go in as they are.
+ */
+export function toPush(o: Outgoing, nonce: string, packed: PackedResources | null = null): ConfigPush {
+  const push: ConfigPush = {
+    version: o.version,
     nonce,
-    hash: delta.hash,
-    full: false,
-    base_version: delta.baseVersion,
-    resources: delta.updated.map((r) => ({ type: r.type, id: r.id, body: r.body })),
-    removed: delta.removed.map((r) => ({ type: r.type, id: r.id })),
+    hash: o.hash,
+    full: o.full,
+    base_version: o.baseVersion,
+    resources: packed ? [] : (o.resources as WireResource[]),
+    removed: o.removed as WireResourceRef[],
   };
+  if (packed) push.packed = packed;
+  return push;
 }
 
 /** "ipv4:1.2.3.4:5", "1.2.3.4:5", "[::1]:5" → the bare ip. */

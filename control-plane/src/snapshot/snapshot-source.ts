@@ -11,7 +11,11 @@ export interface SnapshotVersion {
 export interface SnapshotSource {
   /** The newest version and its whole-config hash. O(1). */
   current(): SnapshotVersion;
-  /** The whole config at current(). O(config). */
+  /**
+   * The whole config at current(). O(config) the first time for a version;
+   * may return the same object until the version changes, so callers never
+   * modify it (nor a delta).
+   */
   full(): Snapshot;
   /**
    * Changes from (version, hash) to current(), or null when that pair is not

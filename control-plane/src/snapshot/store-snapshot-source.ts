@@ -3,6 +3,12 @@
 // changesSince(lastVersion) says what moved, and the hasher XORs old bodies out
 // and new bodies in. A short version→hash history lets a node that reconnects
 // (or is a few pushes behind) get a delta instead of the whole config.
+//
+// full() and deltaSince() are memoized for the current version: a commit fans
+// out to every connected node, and they would otherwise each sort the whole
+// config or query the store for the same delta and hold their own copy of it.
+// A delta's resources are the in-memory objects, so a cached delta holds no
+// second copy of any body.
 import { ConfigHasher, RESOURCE_TYPES, resourceKey, type Delta, type Resource, type Snapshot } from '@portico/shared';
 import type { Store } from '../store/index.js';
 import type { SnapshotSource, SnapshotVersion } from './snapshot-source.js';
@@ -30,11 +36,15 @@ export function createStoreSnapshotSource(store: Store, opts: StoreSnapshotSourc
   // Map keeps insertion order, so the oldest entry is the first key.
   const history = new Map<number, string>([[version, hash]]);
   const listeners = new Set<(version: number) => void>();
+  /** Memos for `version` only; catchUp drops them when the version moves. */
+  let fullMemo: Snapshot | null = null;
+  const deltaMemo = new Map<number, Delta>();
 
   /** Folds every commit after `version` into memory. */
   const catchUp = (): void => {
     const changes = store.changesSince(version);
     if (changes.version === version) return;
+    const base = version;
     for (const r of changes.updated) {
       const key = resourceKey(r.type, r.id);
       const old = resources.get(key);
@@ -51,6 +61,10 @@ export function createStoreSnapshotSource(store: Store, opts: StoreSnapshotSourc
     }
     version = changes.version;
     hash = hasher.hex();
+    fullMemo = null;
+    deltaMemo.clear();
+    // Exactly what a node in sync at `base` (most of them, after a commit) needs: no second query.
+    deltaMemo.set(base, { baseVersion: base, version, hash, updated: changes.updated, removed: changes.removed });
     history.set(version, hash);
     while (history.size > historySize) history.delete(history.keys().next().value!);
   };
@@ -76,22 +90,26 @@ export function createStoreSnapshotSource(store: Store, opts: StoreSnapshotSourc
     },
 
     full(): Snapshot {
+      if (fullMemo) return fullMemo;
       const order = new Map<string, number>(RESOURCE_TYPES.map((t, i) => [t, i]));
       const list = [...resources.values()].sort((a, b) => order.get(a.type)! - order.get(b.type)!);
-      return { version, hash, resources: list };
+      return (fullMemo = { version, hash, resources: list });
     },
 
     deltaSince(base: number, baseHash: string): Delta | null {
       if (history.get(base) !== baseHash || base > version) return null;
       if (base === version) return { baseVersion: base, version, hash, updated: [], removed: [] };
-      let changes = store.changesSince(base);
       // A commit whose listener has not run yet (we are called from another
       // commit listener): fold it in so the delta and hash describe one version.
-      if (changes.version !== version) {
-        catchUp();
-        changes = store.changesSince(base);
-      }
-      return { baseVersion: base, version, hash, updated: changes.updated, removed: changes.removed };
+      if (store.version() !== version) catchUp();
+      const memo = deltaMemo.get(base);
+      if (memo) return memo;
+      const changes = store.changesSince(base);
+      // catchUp has folded every row read here into `resources`, with the same body.
+      const updated = changes.updated.map((r) => resources.get(resourceKey(r.type, r.id)) ?? r);
+      const delta: Delta = { baseVersion: base, version, hash, updated, removed: changes.removed };
+      deltaMemo.set(base, delta);
+      return delta;
     },
 
     onChange(cb) {

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configHash, type Resource } from '@portico/shared';
 import { startClusterClient, type AppliedSnapshot, type ClusterClient } from './client.js';
-import { CACHE_FILE, writeCache } from './disk-cache.js';
+import { CACHE_FILE, LEGACY_CACHE_FILE, loadCache, writeCache } from './disk-cache.js';
 import { ScriptedControlPlane, eventually, svc } from './test-control-plane.js';
 
 const TOKEN = 'dp-test-token-abcdef';
@@ -55,7 +55,11 @@ const withRig = (fn: (rig: Rig) => Promise<void>) => async () => {
 /** A control plane that answers every hello with the given full snapshot. */
 const cpServing = (version: number, resources: Resource[]) => new ScriptedControlPlane(TOKEN, (cp) => cp.pushFull(version, resources));
 
-const readCache = (dir: string) => JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as { version: number; hash: string; resources: Resource[] };
+const readCache = (dir: string) => {
+  const c = loadCache(dir);
+  if (!c.ok) throw new Error(`cache not loadable: ${c.reason}`);
+  return { version: c.set.version, hash: c.set.hash, resources: c.set.resources };
+};
 
 test('cluster client: a full push is applied, ACKed with its nonce, and written to the disk cache', withRig(async ({ dir, applied, start }) => {
   const cp = await cpServing(3, [svc('a'), svc('b')]).start();
@@ -108,7 +112,8 @@ test('cluster client: a delta on another base asks for a resync, keeps its confi
     assert.equal(applied.length, 1, 'nothing applied from the bad delta');
     cp.pushFull(5, [svc('a'), svc('z')]);
     await eventually(() => c.state().version === 5, 3000, 'full applied');
-    assert.equal(cp.of('ack').at(-1)!.ack.version, 5);
+    // The state flips as the ACK is written; it reaches the control plane a moment later.
+    await eventually(() => cp.of('ack').at(-1)?.ack.version === 5, 3000, 'ACK of the full snapshot');
   } finally {
     await cp.close();
   }
@@ -197,17 +202,44 @@ test('cluster client: a corrupted or mismatching cache file is ignored', withRig
   const port = probe.port;
   await probe.close();
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, CACHE_FILE), '{"version": 3, "hash": "ab", "reso');
-  const c1 = start(port);
-  assert.equal(applied.length, 0);
-  assert.equal(c1.state().source, 'none');
-  await c1.close();
-  // Valid JSON, but the content was edited after it was written.
-  const resources = [svc('a')];
-  writeFileSync(join(dir, CACHE_FILE), JSON.stringify({ version: 3, hash: configHash(resources), resources: [svc('a', 1)] }));
+  const ignored = async () => {
+    const c = start(port);
+    assert.equal(applied.length, 0);
+    assert.deepEqual({ v: c.state().version, s: c.state().source }, { v: 0, s: 'none' });
+    await c.close();
+  };
+  writeFileSync(join(dir, CACHE_FILE), 'portico-config-cache 1\n{"version": 3, "hash": "ab", "reso');
+  await ignored();
+  // A whole file whose compressed body was damaged after it was written.
+  const resources = [svc('a'), svc('b')];
+  await writeCache(dir, { version: 3, hash: configHash(resources), resources });
+  const file = readFileSync(join(dir, CACHE_FILE));
+  file[file.length - 5]! ^= 0xff;
+  writeFileSync(join(dir, CACHE_FILE), file);
+  await ignored();
+  // Intact, but its content is not what its hash says.
+  await writeCache(dir, { version: 3, hash: configHash([svc('a', 1)]), resources });
+  await ignored();
+}));
+
+test('cluster client: a config.json cache from an older build is served, then replaced by config.cache', withRig(async ({ dir, applied, start }) => {
+  const probe = await new ScriptedControlPlane(TOKEN).start();
+  const port = probe.port;
+  await probe.close();
+  mkdirSync(dir, { recursive: true });
+  const old = [svc('a')];
+  writeFileSync(join(dir, LEGACY_CACHE_FILE), JSON.stringify({ version: 2, hash: configHash(old), resources: old }));
+  const c = start(port);
+  assert.deepEqual({ v: c.state().version, s: c.state().source, n: applied.length }, { v: 2, s: 'cache', n: 1 });
+  await c.close();
+  // A tampered legacy file is refused like any other.
+  writeFileSync(join(dir, LEGACY_CACHE_FILE), JSON.stringify({ version: 2, hash: configHash(old), resources: [svc('a', 1)] }));
   const c2 = start(port);
-  assert.equal(applied.length, 0);
-  assert.deepEqual({ v: c2.state().version, s: c2.state().source }, { v: 0, s: 'none' });
+  assert.equal(c2.state().source, 'none');
+  await c2.close();
+  await writeCache(dir, { version: 3, hash: configHash(old), resources: old });
+  assert.throws(() => readFileSync(join(dir, LEGACY_CACHE_FILE)), /ENOENT/, 'the stale legacy file is gone');
+  assert.equal(readCache(dir).version, 3);
 }));
 
 test('cluster client: when the control plane goes away the node keeps its config and reconnects to a new one on the same port', withRig(async ({ start }) => {

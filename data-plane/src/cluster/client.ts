@@ -1,18 +1,22 @@
 // The data plane's end of the config stream. Serves from the disk cache before
-// the first connect, then follows the control plane: checks every push against
-// its hash, hands it to `apply` (compile + swap), ACKs or NACKs, and keeps the
-// last good config through rejections and outages. Reconnects forever.
+// the first connect, then follows the control plane: decodes every push (a
+// packed one is inflated off the main thread, push-resources.ts), checks it
+// against its hash, hands it to `apply` (compile + swap), ACKs or NACKs, and
+// keeps the last good config through rejections and outages. The disk cache is
+// written after the ACK, streamed. Reconnects forever.
 // When given a health reporter it also reports the node's health view on the
 // same stream (see health-sampler.ts), from a timer that never waits on config.
 import * as grpc from '@grpc/grpc-js';
-import type { Resource } from '@portico/shared';
-import { clusterProto, type ClusterStream, type ConfigPush, type ControlPlaneMessage, type DataPlaneMessage, type NodeInfo } from '@portico/proto';
+import { PorticoError, type Resource } from '@portico/shared';
+import { clusterProto, READABLE_COMPRESSIONS, type ClusterStream, type ConfigPush, type ControlPlaneMessage, type DataPlaneMessage, type NodeInfo } from '@portico/proto';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 import type { UpstreamHealthReport } from '../health/types.js';
 import { ConfigSet } from './config-set.js';
 import { loadCache, writeCache } from './disk-cache.js';
+import { ClusterClientErrors } from './errors.js';
 import { HealthSampler } from './health-sampler.js';
 import { silentLogger, type Logger } from './logger.js';
+import { pushResources } from './push-resources.js';
 
 export interface AppliedSnapshot {
   version: number;
@@ -51,6 +55,13 @@ export interface ClusterClientState {
   source: 'none' | 'cache' | 'control-plane';
 }
 
+/** What answering a push needs once its resources are decoded. */
+interface PushHead {
+  version: number;
+  nonce: string;
+  hash: string;
+}
+
 export interface ClusterClient {
   state(): ClusterClientState;
   close(): Promise<void>;
@@ -77,7 +88,7 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
   // 1. Serve the cached config before anything touches the network.
   const cache = loadCache(opts.cacheDir);
   if (cache.ok) {
-    const set = ConfigSet.of(cache.snapshot.version, cache.snapshot.resources);
+    const set = cache.set;
     try {
       const applied = opts.apply({ version: set.version, hash: set.hash, resources: set.resources });
       if (applied instanceof Promise) applied.catch((err: unknown) => log.warn({ err, config_version: set.version }, 'cached config not applied everywhere'));
@@ -97,7 +108,7 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
       const set = current; // the newest by the time this write runs; older queued writes collapse into it
       if (`${set.version}:${set.hash}` === cached) return;
       try {
-        await writeCache(opts.cacheDir, { version: set.version, hash: set.hash, resources: set.resources });
+        await writeCache(opts.cacheDir, { version: set.version, hash: set.hash, resources: set.values() });
         cached = `${set.version}:${set.hash}`;
       } catch (err) {
         log.error({ err, cache_dir: opts.cacheDir }, 'could not write config cache');
@@ -115,64 +126,59 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
     }
   };
 
-  const onPush = (call: ClusterStream, push: ConfigPush): void | Promise<void> => {
+  const onPush = async (call: ClusterStream, push: ConfigPush): Promise<void> => {
     connected = true;
     attempt = 0;
+    const head: PushHead = { version: push.version, nonce: push.nonce, hash: push.hash };
+    if (!push.full && push.base_version !== current.version) {
+      log.info({ base_version: push.base_version, serving_version: current.version }, 'delta on another base; asking for a full snapshot');
+      send(call, { resync: { reason: `delta base ${push.base_version} != serving version ${current.version}` } });
+      return;
+    }
     let next: ConfigSet;
     try {
-      if (push.full) {
-        next = ConfigSet.fromFull(push);
-        if (next.hash !== push.hash) throw new Error(`full snapshot ${push.version} does not match its hash`);
-      } else {
-        if (push.base_version !== current.version) {
-          log.info({ base_version: push.base_version, serving_version: current.version }, 'delta on another base; asking for a full snapshot');
-          send(call, { resync: { reason: `delta base ${push.base_version} != serving version ${current.version}` } });
-          return;
-        }
-        next = current.applyDelta(push);
-        if (next.hash !== push.hash) {
-          log.warn({ config_version: push.version }, 'hash mismatch after delta; asking for a full snapshot');
-          send(call, { resync: { reason: `hash mismatch after delta to ${push.version}` } });
-          return;
-        }
-      }
+      const resources = await pushResources(push);
+      next = push.full ? ConfigSet.of(push.version, resources) : current.applyDelta(push.version, resources, push.removed);
     } catch (err) {
-      return reject(call, push, err);
+      return reject(call, head, err);
+    } finally {
+      // Its resources are in the set now: compile and the workers' wait must not keep the packed bytes alive.
+      push.packed = null;
+    }
+    if (next.hash !== push.hash) {
+      if (push.full) return reject(call, head, new PorticoError(ClusterClientErrors.FULL_HASH_MISMATCH, `full snapshot ${push.version} does not match its hash`));
+      log.warn({ config_version: push.version }, 'hash mismatch after delta; asking for a full snapshot');
+      send(call, { resync: { reason: `hash mismatch after delta to ${push.version}` } });
+      return;
     }
     if (next.version === current.version && next.hash === current.hash && source !== 'none') {
       // Already serving exactly this (e.g. the empty delta answering a cached hello).
       source = 'control-plane';
-      send(call, { ack: { version: push.version, nonce: push.nonce } });
+      send(call, { ack: { version: head.version, nonce: head.nonce } });
       return;
     }
-    let applied;
     try {
-      applied = opts.apply({ version: next.version, hash: next.hash, resources: next.resources });
+      await opts.apply({ version: next.version, hash: next.hash, resources: next.resources });
     } catch (err) {
-      return reject(call, push, err);
+      return reject(call, head, err);
     }
-    if (applied instanceof Promise) {
-      return applied.then(
-        () => accept(call, push, next),
-        (err: unknown) => reject(call, push, err),
-      );
-    }
-    accept(call, push, next);
+    accept(call, head, next);
   };
 
-  const accept = (call: ClusterStream, push: ConfigPush, next: ConfigSet): void => {
+  const accept = (call: ClusterStream, head: PushHead, next: ConfigSet): void => {
     current = next;
     source = 'control-plane';
     lastError = null;
+    // The ACK goes out first; the cache write streams after it, off this path.
+    send(call, { ack: { version: head.version, nonce: head.nonce } });
     persist();
-    send(call, { ack: { version: push.version, nonce: push.nonce } });
   };
 
-  const reject = (call: ClusterStream, push: ConfigPush, err: unknown): void => {
+  const reject = (call: ClusterStream, head: PushHead, err: unknown): void => {
     const message = err instanceof Error ? err.message : String(err);
-    lastError = `config ${push.version} rejected: ${message}`;
-    log.warn({ config_version: push.version, serving_version: current.version, error: message }, 'config rejected');
-    send(call, { nack: { version: push.version, nonce: push.nonce, error: message, serving_version: current.version } });
+    lastError = `config ${head.version} rejected: ${message}`;
+    log.warn({ config_version: head.version, serving_version: current.version, error: message }, 'config rejected');
+    send(call, { nack: { version: head.version, nonce: head.nonce, error: message, serving_version: current.version } });
   };
 
   const connect = (): void => {
@@ -224,7 +230,7 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
       timer = setTimeout(connect, delay);
     });
 
-    call.write({ hello: { node: opts.node, version: current.version, hash: current.hash } } as unknown as DataPlaneMessage);
+    call.write({ hello: { node: opts.node, version: current.version, hash: current.hash, accept_packed: READABLE_COMPRESSIONS } } as unknown as DataPlaneMessage);
   };
 
   // Reports only once the control plane has answered this stream's hello, so it has a session to file them under.

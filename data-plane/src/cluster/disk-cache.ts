@@ -1,45 +1,77 @@
-// The last applied config on disk (<cacheDir>/config.json), so a node that
-// restarts while the control plane is down still serves (invariant 2). Written
-// atomically (temp file, fsync, rename, fsync dir) so a crash mid-write leaves
-// the old file; read back only if its content still hashes to its stated hash.
+// The last applied config on disk, so a node that restarts while the control
+// plane is down still serves (invariant 2). <cacheDir>/config.cache is a
+// fixed-size header (a format line, then JSON: version, hash, compression,
+// count, raw size) followed by the resources as a compressed ResourceList,
+// the stream's packed format. It is written as a stream from the ConfigSet,
+// so no whole-config string or buffer is ever built, and atomically (temp
+// file, fsync, rename, fsync dir) so a crash mid-write leaves the old file.
+// It is read back only if its content hashes to its stated hash. A
+// config.json left by an older build is read when there is no config.cache.
 import { readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { configHash, isResourceType, type Resource, type Snapshot } from '@portico/shared';
+import { isResourceType, type Resource } from '@portico/shared';
+import { compressResourceList, unpackResourcesSync, type Compression } from '@portico/proto';
+import { ConfigSet } from './config-set.js';
+import { MAX_UNPACKED_BYTES, checked } from './push-resources.js';
 
-export const CACHE_FILE = 'config.json';
+export const CACHE_FILE = 'config.cache';
+/** What builds before config.cache wrote (one JSON document); read, never written. */
+export const LEGACY_CACHE_FILE = 'config.json';
+const MAGIC = 'portico-config-cache 1\n';
+/** The header is padded to this size, so it can be written after the body, once its sizes are known. */
+const HEADER_BYTES = 512;
 
-export type CacheLoad = { ok: true; snapshot: Snapshot } | { ok: false; reason: 'missing' | 'unreadable' | 'malformed' | 'hash-mismatch' };
+interface Header {
+  version: number;
+  hash: string;
+  compression: Compression;
+  count: number;
+  raw_size: number;
+}
+
+export type CacheLoad = { ok: true; set: ConfigSet } | { ok: false; reason: 'missing' | 'unreadable' | 'malformed' | 'hash-mismatch' };
 
 /** Synchronous on purpose: it runs once at start-up, before the node can serve anything. */
 export function loadCache(cacheDir: string): CacheLoad {
-  let text: string;
+  let file: Buffer;
   try {
-    text = readFileSync(join(cacheDir, CACHE_FILE), 'utf8');
+    file = readFileSync(join(cacheDir, CACHE_FILE));
   } catch (err) {
-    return { ok: false, reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable' };
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? loadLegacy(cacheDir) : { ok: false, reason: 'unreadable' };
   }
-  let parsed: unknown;
+  const head = parseHeader(file);
+  if (!head) return { ok: false, reason: 'malformed' };
+  let set: ConfigSet;
   try {
-    parsed = JSON.parse(text);
+    set = ConfigSet.of(head.version, checked(unpackResourcesSync({ ...head, data: file.subarray(HEADER_BYTES) }, MAX_UNPACKED_BYTES)));
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  const snap = asSnapshot(parsed);
-  if (!snap) return { ok: false, reason: 'malformed' };
-  if (configHash(snap.resources) !== snap.hash) return { ok: false, reason: 'hash-mismatch' };
-  return { ok: true, snapshot: snap };
+  return set.hash === head.hash ? { ok: true, set } : { ok: false, reason: 'hash-mismatch' };
 }
 
-export async function writeCache(cacheDir: string, snap: Snapshot): Promise<void> {
+export interface CacheContent {
+  version: number;
+  hash: string;
+  resources: Iterable<Resource>;
+}
+
+export async function writeCache(cacheDir: string, content: CacheContent, compression: Compression = 'BROTLI'): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   const final = join(cacheDir, CACHE_FILE);
   const tmp = `${final}.${process.pid}.${Date.now()}.tmp`;
-  const body = JSON.stringify({ version: snap.version, hash: snap.hash, resources: snap.resources });
   try {
     const fh = await open(tmp, 'w', 0o600);
     try {
-      await fh.writeFile(body, 'utf8');
+      let at = HEADER_BYTES;
+      // Written once and read only at start-up: speed over size.
+      const { count, raw_size } = await compressResourceList(content.resources, compression, 'fast', async (b) => {
+        await fh.write(b, 0, b.length, at);
+        at += b.length;
+      });
+      const header = headerBytes({ version: content.version, hash: content.hash, compression, count, raw_size });
+      await fh.write(header, 0, header.length, 0);
       await fh.sync();
     } finally {
       await fh.close();
@@ -49,6 +81,8 @@ export async function writeCache(cacheDir: string, snap: Snapshot): Promise<void
     await rm(tmp, { force: true });
     throw err;
   }
+  // An older build's cache is now stale; left there it could be read if config.cache ever went missing.
+  await rm(join(cacheDir, LEGACY_CACHE_FILE), { force: true });
   // Make the rename itself durable; some platforms cannot open a directory.
   try {
     const dir = await open(cacheDir, 'r');
@@ -62,16 +96,52 @@ export async function writeCache(cacheDir: string, snap: Snapshot): Promise<void
   }
 }
 
-function asSnapshot(v: unknown): Snapshot | null {
-  if (typeof v !== 'object' || v === null) return null;
-  const o = v as Record<string, unknown>;
-  if (typeof o['version'] !== 'number' || typeof o['hash'] !== 'string' || !Array.isArray(o['resources'])) return null;
+function headerBytes(h: Header): Buffer {
+  const text = `${MAGIC}${JSON.stringify(h)}`;
+  if (Buffer.byteLength(text) >= HEADER_BYTES) throw new Error('config cache header does not fit');
+  // Padded with spaces (JSON ignores them) and closed with a newline.
+  return Buffer.from(`${text.padEnd(HEADER_BYTES - 1, ' ')}\n`);
+}
+
+function parseHeader(file: Buffer): Header | null {
+  if (file.length < HEADER_BYTES) return null;
+  const text = file.toString('utf8', 0, HEADER_BYTES);
+  if (!text.startsWith(MAGIC)) return null;
+  let h: unknown;
+  try {
+    h = JSON.parse(text.slice(MAGIC.length));
+  } catch {
+    return null;
+  }
+  if (typeof h !== 'object' || h === null) return null;
+  const o = h as Record<string, unknown>;
+  const { version, hash, compression, count, raw_size } = o;
+  if (typeof version !== 'number' || typeof hash !== 'string' || (compression !== 'BROTLI' && compression !== 'GZIP') || typeof count !== 'number' || typeof raw_size !== 'number') return null;
+  return { version, hash, compression, count, raw_size };
+}
+
+/** config.json as builds before config.cache wrote it: `{ version, hash, resources: [{ type, id, body }] }`. */
+function loadLegacy(cacheDir: string): CacheLoad {
+  let text: string;
+  try {
+    text = readFileSync(join(cacheDir, LEGACY_CACHE_FILE), 'utf8');
+  } catch (err) {
+    return { ok: false, reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable' };
+  }
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (typeof o !== 'object' || o === null || typeof o['version'] !== 'number' || typeof o['hash'] !== 'string' || !Array.isArray(o['resources'])) return { ok: false, reason: 'malformed' };
   const resources: Resource[] = [];
   for (const r of o['resources'] as unknown[]) {
-    if (typeof r !== 'object' || r === null) return null;
+    if (typeof r !== 'object' || r === null) return { ok: false, reason: 'malformed' };
     const { type, id, body } = r as Record<string, unknown>;
-    if (typeof type !== 'string' || !isResourceType(type) || typeof id !== 'string' || typeof body !== 'string') return null;
+    if (typeof type !== 'string' || !isResourceType(type) || typeof id !== 'string' || typeof body !== 'string') return { ok: false, reason: 'malformed' };
     resources.push({ type, id, body });
   }
-  return { version: o['version'], hash: o['hash'], resources };
+  const set = ConfigSet.of(o['version'], resources);
+  return set.hash === o['hash'] ? { ok: true, set } : { ok: false, reason: 'hash-mismatch' };
 }

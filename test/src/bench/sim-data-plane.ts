@@ -1,10 +1,11 @@
 // A light simulated data plane: the real cluster protocol (clusterProto(),
-// the cluster token, hello → push → ACK) without compiling or serving. S6
+// the cluster token, hello → push → ACK) without compiling or serving. It
+// accepts packed pushes as a real data plane does (and does not unpack them). S6
 // connects many of them to measure the control plane's memory per stream; S5
 // uses one to count the bytes each config change puts on the wire (the gRPC
 // message as received, before decoding; HTTP/2 framing not included).
 import * as grpc from '@grpc/grpc-js';
-import { clusterProto, type ClusterStream, type ControlPlaneMessage, type DataPlaneMessage } from '@portico/proto';
+import { clusterProto, READABLE_COMPRESSIONS, type ClusterStream, type ControlPlaneMessage, type DataPlaneMessage } from '@portico/proto';
 import { CLUSTER_TOKEN } from '../lib/processes.js';
 
 export interface SimPush {
@@ -42,7 +43,8 @@ function countingClient(onBytes: (n: number) => void): grpc.ServiceClientConstru
   );
 }
 
-export function connectSimNode(address: string, id: string): SimNode {
+/** `acceptPacked: false` plays a data plane built before packed pushes (everything arrives listed). */
+export function connectSimNode(address: string, id: string, opts: { acceptPacked?: boolean } = {}): SimNode {
   // Messages are decoded in arrival order and handed over in that order, so a FIFO pairs each size with its push.
   const sizes: number[] = [];
   const Client = countingClient((n) => sizes.push(n));
@@ -56,13 +58,13 @@ export function connectSimNode(address: string, id: string): SimNode {
   call.on('data', (msg: ControlPlaneMessage) => {
     if (msg.kind !== 'push') return;
     const p = msg.push;
-    pushes.push({ version: p.version, full: p.full, bytes: sizes.shift() ?? 0, resources: p.resources.length, removed: p.removed.length });
+    pushes.push({ version: p.version, full: p.full, bytes: sizes.shift() ?? 0, resources: p.packed ? p.packed.count : p.resources.length, removed: p.removed.length });
     version = p.version;
     call.write({ ack: { version: p.version, nonce: p.nonce } } as unknown as DataPlaneMessage);
     waiters = waiters.filter((w) => (w.v <= version ? (w.resolve(), false) : true));
   });
   call.on('error', () => undefined);
-  call.write({ hello: { node: { id, hostname: 'bench-sim', software_version: 'bench', labels: { sim: 'true' } }, version: 0, hash: '' } } as unknown as DataPlaneMessage);
+  call.write({ hello: { node: { id, hostname: 'bench-sim', software_version: 'bench', labels: { sim: 'true' } }, version: 0, hash: '', accept_packed: opts.acceptPacked === false ? [] : READABLE_COMPRESSIONS } } as unknown as DataPlaneMessage);
   return {
     id,
     pushes,

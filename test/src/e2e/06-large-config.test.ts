@@ -1,0 +1,92 @@
+// A large config travels packed: the control plane encodes and compresses it
+// once and sends those bytes to every node that accepts them (older nodes get
+// it listed), data planes serve every route of it, write it to their disk
+// cache in the same packed format and serve that cache after a restart with
+// the control plane down; one-route changes on top of it stay small deltas.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startControlPlane, startDataPlane, type ControlPlane, type DataPlane } from '../lib/processes.js';
+import { eventually, http, startUpstream, waitForVersion, writtenVersion, type Upstream } from '../lib/http.js';
+import { connectSimNode, type SimNode } from '../bench/sim-data-plane.js';
+
+const ROUTES = 2000;
+
+describe('a large config', () => {
+  let cp: ControlPlane;
+  let dps: DataPlane[];
+  let up: Upstream;
+  let version: number;
+  const sims: SimNode[] = [];
+
+  before(async () => {
+    up = await startUpstream('backend');
+    cp = await startControlPlane();
+    dps = await Promise.all([startDataPlane({ controlPlane: cp.clusterAddress, nodeId: 'big-1' }), startDataPlane({ controlPlane: cp.clusterAddress, nodeId: 'big-2' })]);
+    const routes = Array.from({ length: ROUTES }, (_, i) => ({ name: `r${i}`, paths: [`/r${i}`] }));
+    const r = await http('POST', `${cp.admin}/config`, { _format_version: '3.0', services: [{ name: 'svc', url: up.url, routes }] });
+    assert.equal(r.status, 201, r.body);
+    version = writtenVersion(r);
+    await Promise.all(dps.map((d) => waitForVersion(d.status, version, 30_000)));
+  });
+
+  after(async () => {
+    for (const s of sims) s.close();
+    await Promise.all(dps.map((d) => d.proc.stop()));
+    await cp.proc.stop();
+    await up.close();
+  });
+
+  test('reaches every data plane whole: every route serves', async () => {
+    for (const dp of dps) {
+      for (const i of [0, 1, 999, ROUTES - 1]) assert.equal((await http('GET', `${dp.proxy}/r${i}`)).status, 200, `/r${i} on ${dp.nodeId}`);
+      const s = (await http('GET', `${dp.status}/status`)).json();
+      assert.equal(s.config_version, version);
+    }
+  });
+
+  test('is sent packed, one compressed payload for every node; a node that does not accept packing gets it listed', async () => {
+    const fresh = Array.from({ length: 5 }, (_, i) => connectSimNode(cp.clusterAddress, `sim-packed-${i}`));
+    const legacy = connectSimNode(cp.clusterAddress, 'sim-listed', { acceptPacked: false });
+    sims.push(...fresh, legacy);
+    await Promise.all([...fresh, legacy].map((n) => n.waitForVersion(version, 20_000)));
+    const packed = fresh.map((n) => n.pushes[0]!);
+    const listed = legacy.pushes[0]!;
+    assert.ok(packed.every((p) => p.full && p.resources === ROUTES + 1), 'the whole config: the service and its routes');
+    assert.deepEqual({ full: listed.full, resources: listed.resources }, { full: true, resources: ROUTES + 1 });
+    // The same bytes for every stream, a fraction of the listed message.
+    assert.equal(new Set(packed.map((p) => p.bytes)).size, 1);
+    assert.ok(packed[0]!.bytes * 4 < listed.bytes, `packed ${packed[0]!.bytes} bytes vs listed ${listed.bytes}`);
+  });
+
+  test('a one-route change on top of it is a small delta', async () => {
+    const sim = sims[0]!;
+    const before = sim.pushes.length;
+    const r = await http('PUT', `${cp.admin}/routes/late`, { paths: ['/late'], service: { name: 'svc' } });
+    assert.equal(r.status, 200, r.body);
+    await Promise.all(dps.map((d) => waitForVersion(d.status, writtenVersion(r))));
+    await sim.waitForVersion(writtenVersion(r));
+    const delta = sim.pushes[before]!;
+    assert.equal(delta.full, false);
+    assert.ok(delta.bytes < 2048, `${delta.bytes} bytes`);
+    for (const dp of dps) assert.equal((await http('GET', `${dp.proxy}/late`)).status, 200);
+    version = writtenVersion(r);
+  });
+
+  test('a data plane restarted with the control plane down serves it from its packed disk cache', async () => {
+    const old = dps[1]!;
+    assert.ok(existsSync(join(old.cacheDir, 'config.cache')), 'config.cache written');
+    assert.ok(!existsSync(join(old.cacheDir, 'config.json')), 'no JSON cache beside it');
+    await cp.proc.stop();
+    await old.proc.stop();
+    const restarted = await startDataPlane({ controlPlane: cp.clusterAddress, nodeId: old.nodeId, cacheDir: old.cacheDir });
+    dps[1] = restarted;
+    const status = await eventually<{ config_source: string; config_version: number }>(async () => {
+      const r = await http('GET', `${restarted.status}/status`);
+      return r.status === 200 ? r.json() : undefined;
+    }, 10_000, 'restarted data plane ready from cache');
+    assert.deepEqual({ source: status.config_source, version: status.config_version }, { source: 'cache', version });
+    for (const path of ['/r0', `/r${ROUTES - 1}`, '/late']) assert.equal((await http('GET', `${restarted.proxy}${path}`)).status, 200, path);
+  });
+});
