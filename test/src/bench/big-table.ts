@@ -14,11 +14,10 @@ export interface BigTable {
 let cached: Promise<BigTable> | undefined;
 
 /** A Portico (1 data plane on the proxy CPU) holding ctx.opts.routes routes. */
-export function bigTable(ctx: BenchContext, onStarted?: (p: Portico, requests: RouteRequest[]) => Promise<void>): Promise<BigTable> {
+export function bigTable(ctx: BenchContext): Promise<BigTable> {
   return (cached ??= (async () => {
     const { routes, requests } = generateRoutes(ctx.opts.routes);
     const portico = await startPortico(ctx.plan, ctx.upstream.url, { label: 'portico-big' });
-    if (onStarted) await onStarted(portico, requests);
     ctx.log(`loading ${routes.length} routes…`);
     const load = await loadRoutes(portico, ctx.upstream.url, routes);
     ctx.log(`loaded ${routes.length} routes with ${load.method} in ${Math.round(load.ms)} ms`);

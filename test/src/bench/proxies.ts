@@ -1,5 +1,6 @@
-// The proxies S1 compares, each started alone (so the proxy CPU runs only it)
-// and pointed at the same nginx upstream.
+// The proxies S1 compares, all pointed at the same nginx upstream. Each is
+// pinned to the proxy CPU; S1 starts them all and measures one at a time, so
+// the others sit idle on that CPU while one is loaded.
 import type { BenchContext } from './context.js';
 import { startNginxProxy } from './nginx.js';
 import { startNodePeer } from './peer-process.js';

@@ -25,8 +25,8 @@ export function renderMarkdown(info: RunInfo, results: ScenarioResult[]): string
   out.push(`# Portico bench — ${info.started}${info.options.quick ? ' (--quick: one short run per proxy, a noisy smoke, not a result)' : ''}`);
   out.push('');
   out.push(`Node ${info.node}, ${info.cpus} CPUs, ${info.pinning}. ` +
-    `${info.options.quick ? 'One' : `Warm-up ${info.options.warmupS} s, then ${info.options.runs}`} run(s) of ${info.options.durationS} s per configuration` +
-    `${info.options.quick ? '' : ' (medians)'}; load: wrk, 1 thread, c${info.options.connections}.`);
+    `Warm-up ${info.options.warmupS} s per configuration, then ${info.options.runs} round(s) in which every configuration of a table gets one ${info.options.durationS} s run, side by side` +
+    ` (medians over the rounds; a ratio is the median of the per-round ratios); load: wrk, 1 thread, c${info.options.connections}.`);
   out.push(`Peers: ${Object.entries(info.peers).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   for (const r of results) {
     out.push('', `## ${r.id} — ${r.title}`, '', `Status: **${r.status}**`);

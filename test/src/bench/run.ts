@@ -4,7 +4,7 @@
 //
 //   --quick             one short run per proxy (CI smoke): 2 s, fewer routes and writes
 //   --only S1,S3        run only these scenarios (S1..S6)
-//   --duration 10       seconds per measured run        --runs 3      measured runs (median)
+//   --duration 10       seconds per measured run        --runs 3      rounds, one run of each configuration (median)
 //   --warmup 5          seconds of warm-up per proxy     --connections 64
 //   --routes 10000      large-table size (S3, S5, S6)    --writes 100  writes for S5
 //   --out DIR           where <timestamp>.{md,json} go (default ./bench-results)

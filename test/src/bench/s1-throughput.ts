@@ -1,11 +1,15 @@
 // S1: one route, every proxy measured the same way — c<N> throughput with
 // p50/p99 per body size, then c1 latency — and the ratios that make the
 // numbers portable across machines: to the Node floor, to the best Node
-// gateway from npm, and to nginx.
+// gateway from npm, and to nginx. Every proxy is started first and idles
+// while the others run; then each round runs every proxy once per body, so
+// a ratio compares runs taken minutes apart at most, never a whole proxy's
+// block against another's.
 import { aborting } from './cleanup.js';
 import { newResult, type BenchContext, type ScenarioResult } from './context.js';
-import { measure, ratio, type Measurement } from './measure.js';
-import { PROXIES, type ProxyKind } from './proxies.js';
+import { formatRatio, measurementData, medianRatio, ratioData, runLine, runOnce, summarize, warmUp, type Measurement } from './measure.js';
+import { PROXIES, type ProxyDef, type ProxyKind } from './proxies.js';
+import type { WrkResult } from './wrk.js';
 
 export interface S1Row {
   proxy: string;
@@ -16,37 +20,100 @@ export interface S1Row {
   c1: Measurement | null;
 }
 
+interface Running {
+  def: ProxyDef;
+  url: string;
+  stop(): Promise<void>;
+  /** c<N> runs per body, one per round. */
+  c: Map<string, WrkResult[]>;
+  /** c1 runs on the 100-byte body, one per round. */
+  c1: WrkResult[];
+}
+
+// c1 only on the small body: it is the per-request cost, not bandwidth.
+const C1_BODY = '100b';
+
 export async function s1(ctx: BenchContext): Promise<ScenarioResult> {
   const r = newResult('S1', `One route: throughput (c${ctx.opts.connections}) and latency (c1) per proxy`);
-  const rows: S1Row[] = [];
   const failures: string[] = [];
-  for (const def of PROXIES) {
-    if (aborting()) break;
-    ctx.log(`S1: ${def.label}`);
-    let started: { url: string; stop(): Promise<void> } | undefined;
+  const running: Running[] = [];
+  const url = (p: Running, body: string) => `${p.url}/${body}`;
+
+  /** Runs `step` for `p`; a failure drops that proxy from the scenario (stopped, no rows) and the rest carry on. */
+  const guarded = async (p: Running, what: string, step: () => Promise<void>): Promise<void> => {
     try {
-      started = await def.start(ctx);
-      for (const body of ctx.opts.bodies) {
-        const url = `${started.url}/${body}`;
-        const c = await measure(ctx, { url, connections: ctx.opts.connections });
-        // c1 only on the small body: it is the per-request cost, not bandwidth.
-        const c1 = body === '100b' ? await measure(ctx, { url, connections: 1, durationS: ctx.opts.c1DurationS }, { warmup: false }) : null;
-        rows.push({ proxy: def.id, label: def.label, kind: def.kind, body, c, c1 });
-        ctx.log(`  ${body}: ${c.rps} req/s, p50 ${c.p50_ms} ms, p99 ${c.p99_ms} ms, errors ${c.errors}${c1 ? `; c1 p50 ${c1.p50_ms} ms` : ''}`);
-      }
+      await step();
     } catch (err) {
-      failures.push(`${def.label}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-      ctx.log(`  failed: ${String(err)}`);
-    } finally {
-      await started?.stop();
+      if (aborting()) return;
+      failures.push(`${p.def.label}: ${what}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      ctx.log(`  ${p.def.id} failed (${what}): ${String(err)}`);
+      running.splice(running.indexOf(p), 1);
+      await p.stop();
+    }
+  };
+
+  try {
+    // Start everything first, each pinned as it would be alone.
+    for (const def of PROXIES) {
+      if (aborting()) break;
+      ctx.log(`S1: starting ${def.label}`);
+      try {
+        const started = await def.start(ctx);
+        running.push({ def, url: started.url, stop: started.stop, c: new Map(ctx.opts.bodies.map((b) => [b, []])), c1: [] });
+      } catch (err) {
+        failures.push(`${def.label}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        ctx.log(`  failed: ${String(err)}`);
+      }
+    }
+
+    for (const p of [...running]) {
+      for (const body of ctx.opts.bodies) {
+        if (aborting()) break;
+        await guarded(p, `warm-up ${body}`, () => warmUp(ctx, { url: url(p, body), connections: ctx.opts.connections }));
+      }
+    }
+
+    // Body outside, proxy inside: the runs a ratio compares (same body) are adjacent.
+    for (let i = 1; i <= ctx.opts.runs && !aborting(); i++) {
+      for (const body of ctx.opts.bodies) {
+        for (const p of [...running]) {
+          if (aborting()) break;
+          await guarded(p, `run ${i} ${body}`, async () => {
+            const w = await runOnce(ctx, { url: url(p, body), connections: ctx.opts.connections });
+            p.c.get(body)!.push(w);
+            ctx.log(`  round ${i}/${ctx.opts.runs} ${body} c${ctx.opts.connections} ${p.def.id}: ${runLine(w)}`);
+          });
+        }
+      }
+      for (const p of [...running]) {
+        if (aborting()) break;
+        await guarded(p, `run ${i} c1`, async () => {
+          const w = await runOnce(ctx, { url: url(p, C1_BODY), connections: 1, durationS: ctx.opts.c1DurationS });
+          p.c1.push(w);
+          ctx.log(`  round ${i}/${ctx.opts.runs} ${C1_BODY} c1 ${p.def.id}: ${runLine(w)}`);
+        });
+      }
+    }
+  } finally {
+    for (const p of [...running].reverse()) await p.stop();
+  }
+
+  const rows: S1Row[] = [];
+  for (const p of running) {
+    for (const body of ctx.opts.bodies) {
+      const c = p.c.get(body)!;
+      if (c.length === 0) continue;
+      rows.push({ proxy: p.def.id, label: p.def.label, kind: p.def.kind, body, c: summarize(c), c1: body === C1_BODY && p.c1.length > 0 ? summarize(p.c1) : null });
     }
   }
 
+  const ratios: Record<string, unknown>[] = [];
   for (const body of ctx.opts.bodies) {
     const at = rows.filter((x) => x.body === body);
-    const floor = at.find((x) => x.kind === 'floor')?.c.rps;
-    const nginx = at.find((x) => x.kind === 'nginx')?.c.rps;
+    const floor = at.find((x) => x.kind === 'floor');
+    const nginx = at.find((x) => x.kind === 'nginx');
     const bestPeer = at.filter((x) => x.kind === 'node-peer').sort((a, b) => b.c.rps - a.c.rps)[0];
+    const refs = [floor, bestPeer, nginx];
     r.tables.push({
       title: `S1 — ${body === '100b' ? '100-byte' : '4 KiB'} body, c${ctx.opts.connections} (c1 p50 on the 100-byte body)`,
       columns: ['proxy', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'c1 p50 ms', '÷ Node floor', `÷ best Node peer${bestPeer ? ` (${bestPeer.proxy})` : ''}`, '÷ nginx'],
@@ -57,22 +124,24 @@ export async function s1(ctx: BenchContext): Promise<ScenarioResult> {
         x.c.p99_ms,
         x.c.errors + (x.c1?.errors ?? 0),
         x.c1 ? x.c1.p50_ms : '–',
-        x.kind === 'reference' ? '–' : ratio(x.c.rps, floor),
-        x.kind === 'reference' ? '–' : ratio(x.c.rps, bestPeer?.c.rps),
-        x.kind === 'reference' ? '–' : ratio(x.c.rps, nginx),
+        ...refs.map((ref) => (x.kind === 'reference' ? '–' : formatRatio(medianRatio(x.c.runs, ref?.c.runs)))),
       ]),
     });
+    for (const x of at) {
+      if (x.kind === 'reference') continue;
+      ratios.push({ proxy: x.proxy, body, floor: ratioData(x.c.runs, floor?.c.runs), best_peer: { proxy: bestPeer?.proxy ?? null, ...ratioData(x.c.runs, bestPeer?.c.runs) }, nginx: ratioData(x.c.runs, nginx?.c.runs) });
+    }
   }
-  r.data['rows'] = rows.map((x) => ({ ...x, c: strip(x.c), c1: x.c1 ? strip(x.c1) : null }));
-  r.notes.push('Ratios are req/s of the row ÷ req/s of the reference at the same body size; above 1.00× the row is faster.');
+  r.data['rows'] = rows.map((x) => ({ ...x, c: measurementData(x.c), c1: x.c1 ? measurementData(x.c1) : null }));
+  r.data['ratios'] = ratios;
+  r.notes.push(
+    `Every proxy ran once per round, one after another, for ${ctx.opts.runs} round(s); req/s, p50 and p99 are medians over the rounds. ` +
+      'A ratio is the median over rounds of (row req/s ÷ reference req/s in the same round) at the same body size, so a noisy minute counts against every row of its round alike; above 1.00× the row is faster. ' +
+      'The best Node peer is the one with the highest median req/s.',
+  );
   if (failures.length > 0) {
     r.status = rows.length > 0 ? 'partial' : 'failed';
     r.reasons.push(...failures.map((f) => `failed: ${f}`));
   }
   return r;
-}
-
-/** Keeps the per-run numbers but drops nothing the JSON reader needs. */
-function strip(m: Measurement) {
-  return { rps: m.rps, p50_ms: m.p50_ms, p99_ms: m.p99_ms, errors: m.errors, runs: m.runs.map((x) => ({ rps: x.rps, p50_ms: x.p50_ms, p99_ms: x.p99_ms, errors: x.errors })) };
 }

@@ -1,6 +1,8 @@
 // S3: Portico with a large route table (prefixes, 10% regex, hosts, header
 // matches) against the same requests on one catch-all route, plus the router
-// micro-benchmark from the data plane.
+// micro-benchmark from the data plane. The two configs live on two Porticos,
+// each data plane pinned to the proxy CPU (one idles while the other is
+// loaded), and their runs alternate so the ratio compares runs side by side.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +10,9 @@ import { tempDir } from '../lib/processes.js';
 import { bigTable } from './big-table.js';
 import { onCleanup } from './cleanup.js';
 import { newResult, type BenchContext, type ScenarioResult } from './context.js';
-import { measure, ratio, type Measurement } from './measure.js';
+import { formatRatio, interleave, measurementData, medianRatio, ratioData } from './measure.js';
 import { spawnPinned } from './peer-process.js';
+import { startPortico } from './portico.js';
 import { wrkMixScript } from './routes-gen.js';
 
 const MATCH_BENCH = fileURLToPath(new URL('../../../data-plane/dist/router/match-bench.js', import.meta.url));
@@ -17,25 +20,28 @@ const MATCH_BENCH = fileURLToPath(new URL('../../../data-plane/dist/router/match
 export async function s3(ctx: BenchContext): Promise<ScenarioResult> {
   const n = ctx.opts.routes;
   const r = newResult('S3', `${n.toLocaleString('en-US')} routes vs 1 route (same request mix), plus the router micro-benchmark`);
-  let one: Measurement | undefined;
-  let script = '';
-  const big = await bigTable(ctx, async (p, requests) => {
-    // Before the load: the same request mix, all answered by the catch-all route.
-    script = mixScript(requests);
-    one = await measure(ctx, { url: p.url, connections: ctx.opts.connections, script });
+  const big = await bigTable(ctx);
+  const script = mixScript(big.requests);
+  // The same request mix, all answered by the catch-all route.
+  const small = await startPortico(ctx.plan, ctx.upstream.url, { label: 'portico-s3' });
+  const [one, many] = await interleave(ctx, [
+    { label: '1 route', wrk: { url: small.url, connections: ctx.opts.connections, script } },
+    { label: `${n} routes`, wrk: { url: big.portico.url, connections: ctx.opts.connections, script } },
+  ]).finally(() => small.stop());
+  r.tables.push({
+    title: `S3 — request mix over ${big.requests.length} routes (hosts, regex, headers), 100-byte body, c${ctx.opts.connections}`,
+    columns: ['routes', 'req/s', 'p50 ms', 'p99 ms', 'errors', '÷ 1 route'],
+    rows: [
+      ['1 (catch-all)', one.rps, one.p50_ms, one.p99_ms, one.errors, '1.00×'],
+      [`${n} + catch-all`, many.rps, many.p50_ms, many.p99_ms, many.errors, formatRatio(medianRatio(many.runs, one.runs))],
+    ],
   });
-  if (!script) {
-    // The table was loaded by an earlier scenario: the 1-route figure is not comparable any more.
-    script = mixScript(big.requests);
-    r.notes.push('the 1-route run was skipped: the large table was already loaded by an earlier scenario');
-  }
-  const many = await measure(ctx, { url: big.portico.url, connections: ctx.opts.connections, script });
-  const rows: (string | number)[][] = [];
-  if (one) rows.push(['1 (catch-all)', one.rps, one.p50_ms, one.p99_ms, one.errors, '1.00×']);
-  rows.push([`${n} + catch-all`, many.rps, many.p50_ms, many.p99_ms, many.errors, ratio(many.rps, one?.rps)]);
-  r.tables.push({ title: `S3 — request mix over ${big.requests.length} routes (hosts, regex, headers), 100-byte body, c${ctx.opts.connections}`, columns: ['routes', 'req/s', 'p50 ms', 'p99 ms', 'errors', '÷ 1 route'], rows });
+  r.notes.push(
+    `Two data planes, one per config, alternated run by run for ${ctx.opts.runs} round(s); req/s, p50 and p99 are medians over the rounds. ` +
+      '÷ 1 route is the median over rounds of (large table req/s ÷ 1-route req/s in the same round).',
+  );
   r.notes.push(`routes loaded with ${big.load.method} in ${Math.round(big.load.ms)} ms (until the data plane served config version ${big.load.version})${big.load.note ? `; ${big.load.note}` : ''}`);
-  r.data = { routes: n, load: big.load, one_route: one ? { ...one, runs: undefined } : null, many_routes: { ...many, runs: undefined } };
+  r.data = { routes: n, load: big.load, one_route: measurementData(one), many_routes: measurementData(many), ratio: ratioData(many.runs, one.runs) };
 
   // The router alone, on the proxy CPU.
   try {
