@@ -3,6 +3,7 @@
 import type { Resource } from '@portico/shared';
 import type { UpstreamHealthReport } from '../health/types.js';
 import type { MetricSnapshot } from '../metrics/cells.js';
+import type { WireDelta } from './config-delta.js';
 
 export interface WireSnapshot {
   version: number;
@@ -24,6 +25,8 @@ export interface WorkerInit {
 export type PrimaryToWorker =
   | WorkerInit
   | { t: 'config'; config: WireSnapshot }
+  /** A change on top of the config the worker holds (the primary tracks which one that is). */
+  | { t: 'config-delta'; delta: WireDelta }
   | { t: 'stats'; id: number }
   /** The worker's metric snapshot, for one scrape of the node's /metrics. */
   | { t: 'metrics'; id: number }
@@ -35,6 +38,8 @@ export type WorkerToPrimary =
   | { t: 'listening'; port: number }
   | { t: 'applied'; version: number; hash: string }
   | { t: 'apply-failed'; version: number; error: string }
+  /** A delta did not fit the config this worker holds: send the whole config. */
+  | { t: 'need-full'; holding: number }
   | { t: 'stats'; id: number; inFlight: number; requests: number }
   | { t: 'health'; report: UpstreamHealthReport[] }
   | { t: 'metrics'; id: number; metrics: MetricSnapshot[] };

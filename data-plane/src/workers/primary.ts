@@ -28,6 +28,7 @@ import type { UpstreamHealthReport } from '../health/types.js';
 import { answerRateLimit, isRateLimitRequest } from './ipc-rate-limit-store.js';
 import { WorkerFleet } from './fleet.js';
 import { WorkerMetricsLedger } from './metrics-ledger.js';
+import { diffResources, type ResourceIndex } from './config-delta.js';
 import { isMessage, type PrimaryToWorker, type WireSnapshot, type WorkerToPrimary } from './messages.js';
 
 const APPLY_WAIT_MS = 10_000;
@@ -64,6 +65,9 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
   const fleet = new WorkerFleet();
   /** Workers that got their init: only they are sent configs (a later init carries the newest anyway). */
   const initialized = new Set<number>();
+  /** Worker id → version of the last config sent to it (whole or delta): a delta goes only to a worker holding its base. */
+  const sentVersion = new Map<number, number>();
+  let latestIndex: ResourceIndex | null = null;
   const healthById = new Map<number, UpstreamHealthReport[]>();
   const stats = new Map<number, (s: { inFlight: number; requests: number }) => void>();
   let statsId = 0;
@@ -99,6 +103,13 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
           if (initialized.size === 0) listenPort = boundPort;
           initialized.add(w.id);
           sendTo(w, { t: 'init', proxyHost: o.proxyHost, proxyPort: listenPort, nodeId: o.nodeId, logLevel: o.logLevel, config: latest });
+          if (latest !== null) sentVersion.set(w.id, latest.version);
+          return;
+        case 'need-full':
+          if (latest === null) return;
+          log.warn({ worker_pid: w.process.pid, holding: msg.holding, config_version: latest.version }, 'worker asked for the whole config');
+          sendTo(w, { t: 'config', config: latest });
+          sentVersion.set(w.id, latest.version);
           return;
         case 'listening':
           if (boundPort === 0) boundPort = msg.port;
@@ -131,6 +142,7 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     w.on('exit', (code, signal) => {
       fleet.remove(w.id);
       initialized.delete(w.id);
+      sentVersion.delete(w.id);
       healthById.delete(w.id);
       ledger.exited(w.id);
       if (closing) return;
@@ -158,10 +170,20 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     compiled = next;
     // The node's counters follow the newest accepted config (workers' own retains are ignored).
     runtime.retain(next.pluginIds, liveCacheNamespaces(next));
+    const base = latest?.version ?? null;
+    const diff = diffResources(latestIndex, snap.resources);
+    latestIndex = diff.index;
     latest = { version: snap.version, hash: snap.hash, resources: snap.resources };
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100, workers: fleet.size }, 'config accepted; sending to workers');
-    for (const w of Object.values(cluster.workers ?? {})) if (w && initialized.has(w.id)) sendTo(w, { t: 'config', config: latest });
+    log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100, workers: fleet.size, changed: diff.changed.length, removed: diff.removed.length }, 'config accepted; sending to workers');
+    const delta = base === null ? null : { baseVersion: base, version: snap.version, hash: snap.hash, changed: diff.changed, removed: diff.removed };
+    for (const w of Object.values(cluster.workers ?? {})) {
+      if (!w || !initialized.has(w.id)) continue;
+      // Only what changed to a worker holding the previous config; the whole list otherwise.
+      if (delta !== null && sentVersion.get(w.id) === delta.baseVersion) sendTo(w, { t: 'config-delta', delta });
+      else sendTo(w, { t: 'config', config: latest });
+      sentVersion.set(w.id, snap.version);
+    }
     return fleet.whenApplied(snap.version, APPLY_WAIT_MS).then((all) => {
       if (!all) log.warn({ config_version: snap.version, waited_ms: APPLY_WAIT_MS }, 'not every worker reported the config in time; acknowledging anyway');
       // Only a newer config may replace what status reports.

@@ -5,6 +5,7 @@
 // serves without the node's config) and answers its rate-limit questions.
 import { createLogger, type LogLevel } from '@portico/shared';
 import { createServingCore, type ServingCore } from '../main.js';
+import { applyDelta, indexResources, type ResourceIndex } from './config-delta.js';
 import { IpcRateLimitStore } from './ipc-rate-limit-store.js';
 import { isMessage, type PrimaryToWorker, type WireSnapshot, type WorkerInit, type WorkerToPrimary } from './messages.js';
 
@@ -30,11 +31,23 @@ export function runWorker(): void {
   // node:cluster exits a worker whose primary went away; fail waiting rate-limit asks first.
   process.once('disconnect', () => rateLimits.failAll('primary gone'));
 
+  // The config this worker holds, by resource, so a delta from the primary can be applied to it.
+  let held: ResourceIndex = new Map();
+  let heldVersion = -1;
+
+  const applyWhole = (log: ReturnType<typeof createLogger>, snap: WireSnapshot): void => {
+    held = indexResources(snap.resources);
+    heldVersion = snap.version;
+    apply(log, snap);
+  };
+
   const apply = (log: ReturnType<typeof createLogger>, snap: WireSnapshot): void => {
     try {
       core!.apply(snap);
       tell({ t: 'applied', version: snap.version, hash: snap.hash });
     } catch (err) {
+      // What this worker holds no longer matches what it serves: the next delta asks for the whole config.
+      heldVersion = -1;
       const error = err instanceof Error ? err.message : String(err);
       log.error({ config_version: snap.version, error }, 'worker could not apply a config the primary accepted');
       tell({ t: 'apply-failed', version: snap.version, error });
@@ -45,7 +58,7 @@ export function runWorker(): void {
   const init = async (m: WorkerInit): Promise<void> => {
     log = createLogger({ name: 'portico-dp', level: m.logLevel as LogLevel, bindings: { node_id: m.nodeId, worker_pid: process.pid } });
     core = createServingCore({ log, nodeId: m.nodeId, rateLimits });
-    if (m.config) apply(log, m.config);
+    if (m.config) applyWhole(log, m.config);
     const { port } = await core.proxy.listen(m.proxyHost, m.proxyPort);
     tell({ t: 'listening', port });
     const health = setInterval(() => tell({ t: 'health', report: core!.health.report() }), HEALTH_REPORT_MS);
@@ -63,8 +76,20 @@ export function runWorker(): void {
         });
         return;
       case 'config':
-        if (core && log) apply(log, msg.config);
+        if (core && log) applyWhole(log, msg.config);
         return;
+      case 'config-delta': {
+        if (!core || !log) return;
+        const d = msg.delta;
+        if (d.baseVersion !== heldVersion) {
+          tell({ t: 'need-full', holding: heldVersion });
+          return;
+        }
+        const resources = applyDelta(held, d);
+        heldVersion = d.version;
+        apply(log, { version: d.version, hash: d.hash, resources });
+        return;
+      }
       case 'stats':
         tell({ t: 'stats', id: msg.id, inFlight: core?.proxy.inFlight() ?? 0, requests: core?.proxy.requests() ?? 0 });
         return;
