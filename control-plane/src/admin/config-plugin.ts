@@ -8,9 +8,8 @@
 // Errors (Kong's code-14 declarative body included) render in the app's one
 // error mapper.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { isPorticoError, PorticoError } from '@portico/shared';
-import { applyDocument, entitiesByType, exportDocument, parseDocumentText, redact, renderDocument, DeclarativeErrors, declarativeBody } from '../declarative/index.js';
-import { StoreErrors } from '../store/errors.js';
+import { PorticoError } from '@portico/shared';
+import { applyDocument, entitiesByType, exportDocument, parseDocumentText, redact, renderDocument } from '../declarative/index.js';
 import type { Store } from '../store/store.js';
 import { endpoint, written } from './endpoint.js';
 import { AdminErrors, invalidOffset, invalidSize, methodNotAllowed, notFound } from './errors.js';

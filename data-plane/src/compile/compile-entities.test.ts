@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isPorticoError, SharedErrors, type Resource } from '@portico/shared';
 import { compile } from './compile.js';
-import { consumer, keyAuthCredential, plugin, route, service, target, upstream, uuid } from './test-fixtures.js';
+import { consumer, keyAuthCredential, plugin, route, service, target, uuid } from './test-fixtures.js';
 
 const SVC = uuid();
 const RT = uuid();

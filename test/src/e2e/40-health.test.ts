@@ -12,7 +12,7 @@ const INTERVAL_S = 1;
 const attemptsOn = (dp: DataPlane, port: number, since: number): LogLine[] =>
   dp.proc.lines.filter((l) => l.msg === 'upstream attempt failed' && String(l['target']).endsWith(`:${port}`) && Date.parse(String(l['time'])) >= since);
 
-const healthLine = (dp: DataPlane, port: number, health: string) => (l: LogLine) =>
+const healthLine = (port: number, health: string) => (l: LogLine) =>
   l.msg === 'upstream target health changed' && String(l['target']).endsWith(`:${port}`) && l['health'] === health;
 
 describe('active health checks and retries under load', () => {
@@ -77,7 +77,7 @@ describe('active health checks and retries under load', () => {
 
     const killedAt = Date.now();
     await victim.close();
-    const down = await dp.proc.waitForLog(healthLine(dp, port, 'UNHEALTHY'), 15_000);
+    const down = await dp.proc.waitForLog(healthLine(port, 'UNHEALTHY'), 15_000);
     const markedAfter = Date.parse(String(down['time'])) - killedAt;
     // Two intervals, plus slack for a busy 2-core machine.
     assert.ok(markedAfter <= 2 * INTERVAL_S * 1000 + 1500, `marked unhealthy ${markedAfter} ms after the kill`);
@@ -88,7 +88,7 @@ describe('active health checks and retries under load', () => {
 
     const back = await startUpstream('b', { port });
     ups[1] = back;
-    await dp.proc.waitForLog(healthLine(dp, port, 'HEALTHY'), 15_000);
+    await dp.proc.waitForLog(healthLine(port, 'HEALTHY'), 15_000);
     await eventually(async () => back.hits > 3, 10_000, 'traffic on the restarted target');
     stop = true;
     await Promise.all(loops);
@@ -137,7 +137,7 @@ describe('passive checks without active checks', () => {
       assert.equal(r.status, 200, r.body);
       assert.equal(r.json().upstream, 'good');
     }
-    const ejected = await dp.proc.waitForLog(healthLine(dp, bad.port, 'UNHEALTHY'), 5_000);
+    const ejected = await dp.proc.waitForLog(healthLine(bad.port, 'UNHEALTHY'), 5_000);
     assert.equal(ejected['reason'], 'passive');
     assert.equal(ejected['ejection_ms'], 60_000);
     assert.equal(attemptsOn(dp, bad.port, 0).length, 2, 'two refused attempts (tcp_failures: 2), then no more');

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request } from 'undici';
 import { startControlPlane, startDataPlane, type ControlPlane, type DataPlane } from '../lib/processes.js';
-import { http, startUpstream, type Reply, type Upstream, writeLive } from '../lib/http.js';
+import { startUpstream, type Reply, type Upstream, writeLive } from '../lib/http.js';
 
 describe('canary: split, stickiness, header, mirror', () => {
   let cp: ControlPlane;
