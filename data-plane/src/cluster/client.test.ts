@@ -16,7 +16,7 @@ interface Rig {
   applied: AppliedSnapshot[];
   /** Makes the next apply calls throw while true. */
   failApply: { on: boolean };
-  start(port: number, token?: string): ClusterClient;
+  start(port: number, token?: string, extra?: { cacheWriteIntervalMs?: number }): ClusterClient;
 }
 
 const withRig = (fn: (rig: Rig) => Promise<void>) => async () => {
@@ -28,8 +28,9 @@ const withRig = (fn: (rig: Rig) => Promise<void>) => async () => {
     dir,
     applied,
     failApply,
-    start: (port, token = TOKEN) => {
+    start: (port, token = TOKEN, extra = {}) => {
       const c = startClusterClient({
+        ...extra,
         address: `127.0.0.1:${port}`,
         token,
         node: { id: 'dp-1', hostname: 'dp-1.local', software_version: '0.1.0-test', labels: {} },
@@ -78,6 +79,36 @@ test('cluster client: a full push is applied, ACKed with its nonce, and written 
     const cached = readCache(dir);
     assert.equal(cached.version, 3);
     assert.equal(cached.hash, configHash(cached.resources));
+  } finally {
+    await cp.close();
+  }
+}));
+
+test('cluster client: configs applied within the cache interval are written once, the newest, and close() writes what is pending', withRig(async ({ dir, start }) => {
+  const cp = await cpServing(1, [svc('a')]).start();
+  try {
+    const c = start(cp.port, TOKEN, { cacheWriteIntervalMs: 400 });
+    await eventually(() => cp.of('ack').length === 1);
+    await eventually(() => loadCache(dir).ok, 3000, 'first config on disk at once');
+    assert.equal(readCache(dir).version, 1);
+    // Two more configs inside the interval: served and ACKed at once, on disk only when it ends.
+    const v2 = [svc('a'), svc('b')];
+    const v3 = [svc('a'), svc('b'), svc('c')];
+    cp.push({ version: 2, hash: configHash(v2), full: false, base_version: 1, resources: [svc('b')], removed: [] });
+    await eventually(() => cp.of('ack').length === 2);
+    cp.push({ version: 3, hash: configHash(v3), full: false, base_version: 2, resources: [svc('c')], removed: [] });
+    await eventually(() => cp.of('ack').length === 3);
+    assert.equal(c.state().version, 3);
+    assert.equal(readCache(dir).version, 1, 'no write inside the interval');
+    await eventually(() => readCache(dir).version === 3, 3000, 'the newest config written when the interval ends');
+    // A config still pending when the node stops is written by close().
+    const v4 = [svc('a')];
+    cp.push({ version: 4, hash: configHash(v4), full: false, base_version: 3, resources: [], removed: [{ type: 'services', id: 'b' }, { type: 'services', id: 'c' }] });
+    await eventually(() => cp.of('ack').length === 4);
+    assert.equal(readCache(dir).version, 3);
+    await c.close();
+    const last = readCache(dir);
+    assert.deepEqual({ version: last.version, hash: last.hash }, { version: 4, hash: configHash(v4) });
   } finally {
     await cp.close();
   }

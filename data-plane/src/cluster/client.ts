@@ -44,6 +44,13 @@ export interface ClusterClientOptions {
   healthReport?: () => UpstreamHealthReport[];
   /** Report timing: sample period and the heartbeat sent while nothing changes. Defaults 1 s / 10 s. */
   telemetry?: { sampleMs?: number; heartbeatMs?: number };
+  /**
+   * Least time between two disk-cache writes (ms, default 1000). A config
+   * applied sooner is written when the interval ends, and only the newest of
+   * those is: under 10 changes a second the node writes once a second, not ten
+   * times. close() writes what is still pending.
+   */
+  cacheWriteIntervalMs?: number;
 }
 
 export interface ClusterClientState {
@@ -84,6 +91,10 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
   let cacheWrites: Promise<void> = Promise.resolve();
   /** version:hash of what the disk cache holds, so queued writes collapse into the newest. */
   let cached = '';
+  const cacheInterval = opts.cacheWriteIntervalMs ?? 1000;
+  let lastCacheWrite = Number.NEGATIVE_INFINITY;
+  /** A write waiting for the interval to end; it takes whatever is newest when it runs. */
+  let cacheTimer: NodeJS.Timeout | undefined;
 
   // 1. Serve the cached config before anything touches the network.
   const cache = loadCache(opts.cacheDir);
@@ -103,10 +114,11 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
     log.warn({ reason: cache.reason, cache_dir: opts.cacheDir }, 'config cache ignored');
   }
 
-  const persist = (): void => {
+  const writeNewest = (): void => {
     cacheWrites = cacheWrites.then(async () => {
       const set = current; // the newest by the time this write runs; older queued writes collapse into it
       if (`${set.version}:${set.hash}` === cached) return;
+      lastCacheWrite = performance.now();
       try {
         await writeCache(opts.cacheDir, { version: set.version, hash: set.hash, resources: set.values() });
         cached = `${set.version}:${set.hash}`;
@@ -114,6 +126,19 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
         log.error({ err, cache_dir: opts.cacheDir }, 'could not write config cache');
       }
     });
+  };
+
+  // Writing the cache costs the node more CPU than applying a small delta
+  // (compress, write, two fsyncs), so under churn it is rate-limited.
+  const persist = (): void => {
+    if (cacheTimer !== undefined) return;
+    const wait = lastCacheWrite + cacheInterval - performance.now();
+    if (wait <= 0) return writeNewest();
+    cacheTimer = setTimeout(() => {
+      cacheTimer = undefined;
+      writeNewest();
+    }, wait);
+    cacheTimer.unref();
   };
 
   const send = (call: ClusterStream, msg: Partial<Record<'ack' | 'nack' | 'resync', unknown>>): void => {
@@ -260,6 +285,11 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
           active = null;
         }
         connected = false;
+        if (cacheTimer !== undefined) {
+          clearTimeout(cacheTimer);
+          cacheTimer = undefined;
+          writeNewest();
+        }
         await cacheWrites;
       })()),
   };
