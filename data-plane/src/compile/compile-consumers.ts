@@ -2,6 +2,7 @@
 // key-auth keys are indexed by digest (see ConsumerTable), computed here once.
 import type { Consumer, KeyAuthCredential } from '@portico/shared';
 import { keyDigest } from '../plugins/key-auth/handler.js';
+import { identityOf } from '../plugins/identity.js';
 import { FrozenMap } from './frozen.js';
 import { invalid } from './invalid.js';
 import type { CompiledConsumer, ConsumerTable, KeyAuthCredentialEntry } from './types.js';
@@ -24,7 +25,7 @@ export function compileConsumers(consumers: ReadonlyMap<string, Consumer>, keyAu
     const digest = keyDigest(cred.key);
     // Never name the key itself: messages reach logs and the control plane.
     if (keys.has(digest)) invalid(`keyauth_credential '${cred.id}': key: same key as keyauth_credential '${keys.get(digest)!.credentialId}'`);
-    keys.set(digest, Object.freeze({ credentialId: cred.id, consumer: consumer! }));
+    keys.set(digest, Object.freeze({ credentialId: cred.id, consumer: consumer!, identity: identityOf(consumer!, cred.id) }));
   }
   return Object.freeze({ byId: new FrozenMap(byId), byUsername: new FrozenMap(byUsername), keyAuthByDigest: new FrozenMap(keys) });
 }

@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Balancer, TargetAddress } from '../balancer/types.js';
 import type { UpstreamAddressTable } from '../balancer/upstream-balancer.js';
 import type { RoutePlugins } from '../plugins/chain.js';
+import type { Identity } from '../plugins/identity.js';
 
 /** Where one upstream request goes: what the connection pool and the Host header need. */
 export interface Peer {
@@ -62,6 +63,8 @@ export interface CompiledConsumer {
 export interface KeyAuthCredentialEntry {
   readonly credentialId: string;
   readonly consumer: CompiledConsumer;
+  /** What authenticating with it sets on the request (consumer, credential, upstream headers), built once. */
+  readonly identity: Identity;
 }
 
 /** Consumers and their credentials, indexed for the request path. */

@@ -29,9 +29,13 @@ export class PluginContext {
   consumer: CompiledConsumer | null = null;
   credential: Credential | null = null;
 
-  /** Upstream header edits by lower-case name: a value sets (replaces), null removes. */
-  upstreamHeaders: Map<string, string> | null = null;
-  upstreamRemoved: Set<string> | null = null;
+  /**
+   * Upstream header edits in the order made, as [lower-case name, value]
+   * pairs: a value sets (replaces), null removes, and for a name edited twice
+   * the last edit wins. It may be a frozen list compiled ahead (an auth
+   * plugin's consumer headers), shared until another edit copies it.
+   */
+  upstreamEdits: readonly (string | null)[] | null = null;
   /** Replaces the query sent upstream (with its `?`, or ''). */
   upstreamQuery: string | null = null;
   /** Replaces the request body sent upstream (a plugin read and rewrote it). */
@@ -59,6 +63,7 @@ export class PluginContext {
   earlierRan = 0;
   resolvedFor: CompiledConsumer | null = null;
 
+  #ownEdits = false;
   #query: URLSearchParams | null = null;
   #state: Map<object, unknown> | null = null;
   #body: Promise<Buffer> | null = null;
@@ -92,13 +97,41 @@ export class PluginContext {
   }
 
   setUpstreamHeader(lowerName: string, value: string): void {
-    (this.upstreamHeaders ??= new Map()).set(lowerName, value);
-    this.upstreamRemoved?.delete(lowerName);
+    this.#edit(lowerName, value);
   }
 
   clearUpstreamHeader(lowerName: string): void {
-    this.upstreamHeaders?.delete(lowerName);
-    (this.upstreamRemoved ??= new Set()).add(lowerName);
+    this.#edit(lowerName, null);
+  }
+
+  /** Edits prepared ahead of the request ([lower-case name, value or null] pairs): shared, not copied, when they are the first. */
+  editUpstreamHeaders(edits: readonly (string | null)[]): void {
+    if (this.upstreamEdits === null) {
+      this.upstreamEdits = edits;
+      return;
+    }
+    for (let i = 0; i < edits.length; i += 2) this.#edit(edits[i] as string, edits[i + 1] ?? null);
+  }
+
+  /** What the edits so far did to `lowerName`: its new value, null (removed) or undefined (untouched). */
+  upstreamEdit(lowerName: string): string | null | undefined {
+    const list = this.upstreamEdits;
+    if (list === null) return undefined;
+    for (let i = list.length - 2; i >= 0; i -= 2) if (list[i] === lowerName) return list[i + 1] ?? null;
+    return undefined;
+  }
+
+  #edit(lowerName: string, value: string | null): void {
+    const list = this.upstreamEdits;
+    if (list === null) {
+      this.upstreamEdits = [lowerName, value];
+      this.#ownEdits = true;
+    } else if (this.#ownEdits) {
+      (list as (string | null)[]).push(lowerName, value);
+    } else {
+      this.upstreamEdits = [...list, lowerName, value];
+      this.#ownEdits = true;
+    }
   }
 
   addResponseHeader(name: string, value: string): void {

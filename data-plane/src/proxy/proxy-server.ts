@@ -278,7 +278,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServer {
     }
     // A plugin read the body (key_in_body): forward those bytes, or its rewrite of them.
     const buffered = pctx.upstreamBody ?? pctx.bodyBytes;
-    if (pctx.upstreamHeaders !== null || pctx.upstreamRemoved !== null || buffered !== null) upstreamHeaders = applyHeaderEdits(upstreamHeaders, pctx, buffered);
+    if (pctx.upstreamEdits !== null || buffered !== null) upstreamHeaders = applyHeaderEdits(upstreamHeaders, pctx, buffered);
     const query = pctx.upstreamQuery ?? target.query;
     const sent = buffered !== null ? (buffered.length > 0 ? buffered : null) : null;
     const teed = mirror != null && Mirrors.chosen(mirror) ? shadow(req, r, match, target, normalized, query, upstreamHeaders, buffered !== null ? sent : undefined, pctx.consumer?.id ?? null, service.writeTimeout) : null;

@@ -6,15 +6,11 @@ import { hash } from 'node:crypto';
 import type { KeyAuthConfig } from '@portico/shared';
 import { PLUGIN_INTERNAL_ERROR } from '../answer.js';
 import type { PluginContext } from '../context.js';
-import type { CompiledConsumer, ConsumerTable } from '../../compile/types.js';
+import { authenticate, identityOf, type Identity } from '../identity.js';
+import type { ConsumerTable } from '../../compile/types.js';
 import type { AccessResult, MessageAnswer, PluginEnv, PluginHandlers, PluginInstance } from '../types.js';
 import { bodyValue, bodyWithout, DUPLICATE, headerValue, parseBody, queryWithout, type ParsedBody } from './find-key.js';
 
-const H_CONSUMER_ID = 'x-consumer-id';
-const H_CUSTOM_ID = 'x-consumer-custom-id';
-const H_USERNAME = 'x-consumer-username';
-const H_CREDENTIAL = 'x-credential-identifier';
-const H_ANONYMOUS = 'x-anonymous-consumer';
 
 /**
  * Hash of a presented key, the form the credential table is indexed by. The
@@ -33,7 +29,7 @@ class KeyAuthHandlers implements PluginHandlers {
   readonly #invalid: MessageAnswer;
   readonly #duplicate: MessageAnswer;
   /** undefined: no anonymous configured; null: configured but no such consumer (Kong answers 500). */
-  readonly #anonymous: CompiledConsumer | null | undefined;
+  readonly #anonymous: Identity | null | undefined;
 
   constructor(
     readonly config: KeyAuthConfig,
@@ -45,7 +41,8 @@ class KeyAuthHandlers implements PluginHandlers {
     this.#invalid = { kind: 'message', status: 401, message: 'Invalid authentication credentials', headers: challenge };
     this.#duplicate = { kind: 'message', status: 401, message: 'Duplicate API key found', headers: challenge };
     const anon = config.anonymous;
-    this.#anonymous = anon === null ? undefined : (consumers.byId.get(anon) ?? consumers.byUsername.get(anon) ?? null);
+    const anonConsumer = anon === null ? undefined : (consumers.byId.get(anon) ?? consumers.byUsername.get(anon) ?? null);
+    this.#anonymous = anonConsumer == null ? anonConsumer : identityOf(anonConsumer, null);
   }
 
   access(ctx: PluginContext): AccessResult | Promise<AccessResult> {
@@ -101,7 +98,7 @@ class KeyAuthHandlers implements PluginHandlers {
     if (key === '') return this.#fail(ctx, this.#noKey);
     const found = this.consumers.keyAuthByDigest.get(keyDigest(key));
     if (found === undefined) return this.#fail(ctx, this.#invalid);
-    setConsumer(ctx, found.consumer, found.credentialId);
+    authenticate(ctx, found.identity);
     return undefined;
   }
 
@@ -109,25 +106,7 @@ class KeyAuthHandlers implements PluginHandlers {
     const anon = this.#anonymous;
     if (anon === undefined) return answer;
     if (anon === null) return PLUGIN_INTERNAL_ERROR;
-    setConsumer(ctx, anon, null);
+    authenticate(ctx, anon);
     return undefined;
-  }
-}
-
-/** kong.client.authenticate plus Kong's consumer headers to the upstream (set_consumer). */
-function setConsumer(ctx: PluginContext, consumer: CompiledConsumer, credentialId: string | null): void {
-  ctx.consumer = consumer;
-  ctx.credential = credentialId === null ? null : { id: credentialId };
-  ctx.setUpstreamHeader(H_CONSUMER_ID, consumer.id);
-  if (consumer.customId !== null) ctx.setUpstreamHeader(H_CUSTOM_ID, consumer.customId);
-  else ctx.clearUpstreamHeader(H_CUSTOM_ID);
-  if (consumer.username !== null) ctx.setUpstreamHeader(H_USERNAME, consumer.username);
-  else ctx.clearUpstreamHeader(H_USERNAME);
-  if (credentialId !== null) {
-    ctx.setUpstreamHeader(H_CREDENTIAL, credentialId);
-    ctx.clearUpstreamHeader(H_ANONYMOUS);
-  } else {
-    ctx.clearUpstreamHeader(H_CREDENTIAL);
-    ctx.setUpstreamHeader(H_ANONYMOUS, 'true');
   }
 }

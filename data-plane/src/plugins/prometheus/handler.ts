@@ -33,10 +33,17 @@ interface ConsumerSeries {
   egress: CounterCell | null;
 }
 
-/** Per-socket byte marks: what earlier logged requests on this keep-alive connection already counted. */
-const kRead = Symbol('portico.prometheus.read');
-const kWritten = Symbol('portico.prometheus.written');
-type MarkedSocket = Socket & { [kRead]?: number; [kWritten]?: number };
+/** What earlier logged requests on a keep-alive connection already counted. */
+interface ByteMarks {
+  read: number;
+  written: number;
+}
+/**
+ * Per connection, beside the socket rather than on it: properties added to
+ * node's sockets would give them a second shape, and every stream function
+ * that handles sockets would pay for it.
+ */
+const marks = new WeakMap<Socket, ByteMarks>();
 
 const NOTHING: PluginHandlers = Object.freeze({});
 
@@ -96,13 +103,15 @@ class PrometheusRoute implements PluginHandlers {
    * headers included.
    */
   #bandwidth(ctx: PluginContext, series: ConsumerSeries): void {
-    const socket = ctx.req.socket as MarkedSocket;
+    const socket = ctx.req.socket;
+    let mark = marks.get(socket);
+    if (mark === undefined) marks.set(socket, (mark = { read: 0, written: 0 }));
     const read = socket.bytesRead;
-    const written = socket.bytesWritten ?? socket[kWritten] ?? 0;
-    const ingress = read - (socket[kRead] ?? 0);
-    const egress = written - (socket[kWritten] ?? 0);
-    socket[kRead] = read;
-    socket[kWritten] = written;
+    const written = socket.bytesWritten ?? mark.written;
+    const ingress = read - mark.read;
+    const egress = written - mark.written;
+    mark.read = read;
+    mark.written = written;
     if (ingress > 0) (series.ingress ??= this.traffic.bandwidth.cell([this.#service, this.#route, 'ingress', WORKSPACE, series.consumer])).value += ingress;
     if (egress > 0) (series.egress ??= this.traffic.bandwidth.cell([this.#service, this.#route, 'egress', WORKSPACE, series.consumer])).value += egress;
   }

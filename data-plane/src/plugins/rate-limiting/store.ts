@@ -61,7 +61,7 @@ export class LocalRateLimitStore implements RateLimitStore {
   usage(pluginId: string, key: string, windows: readonly RateLimitWindow[]): readonly number[] {
     const counter = this.#plugins.get(pluginId)?.get(key);
     const out = this.#out;
-    out.length = windows.length;
+    if (out.length !== windows.length) out.length = windows.length;
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
       out[i] = counter !== undefined && counter.starts[w.slot] === w.start ? counter.counts[w.slot]! : 0;
