@@ -4,7 +4,7 @@
 //
 //   --quick             one short run per proxy (CI smoke): 2 s, fewer routes and writes
 //   --only S1,S3        run only these scenarios (S1..S6)
-//   --duration 10       seconds per measured run        --runs 3      rounds, one run of each configuration (median)
+//   --duration 3        seconds per measured run        --runs 7      rounds, one run of each configuration (median)
 //   --warmup 5          seconds of warm-up per proxy     --connections 64
 //   --routes 10000      large-table size (S3, S5, S6)    --writes 100  writes for S5
 //   --out DIR           where <timestamp>.{md,json} go (default ./bench-results)
@@ -59,11 +59,14 @@ for (const id of only ?? []) if (!(id in SCENARIOS)) throw new Error(`--only: un
 const opts: BenchOptions = {
   quick,
   only,
-  durationS: num(values.duration, quick ? 2 : 10, 'duration'),
+  // Many short rounds rather than a few long ones: on a shared machine a
+  // neighbour's burst then spoils one round, and the median of the per-round
+  // ratios steps over it (3 rounds of 10 s moved ratios by ±0.3 run to run).
+  durationS: num(values.duration, quick ? 2 : 3, 'duration'),
   warmupS: num(values.warmup, quick ? 1 : 5, 'warmup'),
-  runs: num(values.runs, quick ? 1 : 3, 'runs'),
+  runs: num(values.runs, quick ? 1 : 7, 'runs'),
   connections: num(values.connections, 64, 'connections'),
-  c1DurationS: quick ? 1 : num(values.duration, 10, 'duration'),
+  c1DurationS: quick ? 1 : num(values.duration, 3, 'duration'),
   bodies: quick ? ['100b'] : ['100b', '4k'],
   routes: num(values.routes, quick ? 1000 : 10_000, 'routes'),
   writes: num(values.writes, quick ? 20 : 100, 'writes'),
