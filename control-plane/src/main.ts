@@ -1,7 +1,7 @@
 // Wires the control plane: SQLite store → snapshot source → gRPC cluster
 // server, and the admin API over the same store.
 import { hostname } from 'node:os';
-import { PORTICO_VERSION, type Logger } from '@portico/shared';
+import { HeapRelease, PORTICO_VERSION, type Logger } from '@portico/shared';
 import { buildAdminApp } from './admin/app.js';
 import { startClusterServer } from './cluster/server.js';
 import { createStoreSnapshotSource } from './snapshot/store-snapshot-source.js';
@@ -39,6 +39,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Running
     version: PORTICO_VERSION,
     ...(o.adminToken ? { adminToken: o.adminToken } : {}),
   });
+  // A large change leaves its garbage in the old generation; give it back once writes pause.
+  const heap = new HeapRelease({ log: log.child({ component: 'memory' }) });
+  const stopHeapRelease = store.onCommit(() => heap.poke());
   await admin.listen({ host: o.adminHost, port: o.adminPort });
   const adminPort = (admin.server.address() as import('node:net').AddressInfo).port;
   const adminUrl = `http://${o.adminHost.includes(':') ? `[${o.adminHost}]` : o.adminHost}:${adminPort}`;
@@ -52,6 +55,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Running
     store,
     close: () =>
       (closing ??= (async () => {
+        stopHeapRelease();
+        heap.close();
         await admin.close();
         await cluster.close();
         store.close();

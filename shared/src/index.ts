@@ -17,3 +17,4 @@ export * from './secrets.js';
 export * from './version.js';
 export * from './validation/index.js';
 export * from './shutdown.js';
+export * from './heap-release.js';

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HeapRelease } from './heap-release.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('heap release: a quiet period after commits collects once when the heap grew past the threshold', async () => {
+  let used = 100;
+  let collected = 0;
+  const h = new HeapRelease({ quietMs: 30, minGrowthBytes: 50, heapUsed: () => used, collect: async () => { collected++; used = 120; } });
+  used = 200;
+  h.poke();
+  await sleep(10);
+  h.poke(); // another commit: the quiet period starts again
+  await sleep(15);
+  assert.equal(collected, 0, 'not while commits keep coming');
+  await sleep(40);
+  assert.equal(collected, 1);
+  // The baseline is what the collection left (120): growth to 150 is below the threshold.
+  used = 150;
+  h.poke();
+  await sleep(50);
+  assert.equal(collected, 1);
+  used = 171;
+  await h.check();
+  assert.equal(collected, 2);
+  h.close();
+});
+
+test('heap release: the default collection really runs (inspector session) and gives the garbage back', async () => {
+  const h = new HeapRelease({ minGrowthBytes: 16 * 1024 * 1024 });
+  // Old-generation garbage, as an import leaves: kept alive across young collections, then dropped.
+  let junk: number[][] | null = Array.from({ length: 400 }, () => Array.from({ length: 20_000 }, (_, i) => i + 0.5));
+  await sleep(50);
+  const before = process.memoryUsage().heapUsed;
+  junk.length = 0;
+  junk = null;
+  await h.check();
+  const after = process.memoryUsage().heapUsed;
+  assert.equal(h.collections, 1);
+  assert.ok(before - after > 32 * 1024 * 1024, `heap used went from ${before} to ${after}`);
+  h.close();
+});

@@ -1,0 +1,107 @@
+// Gives memory back after a large change. Applying a 10,000-route declarative
+// config allocates ~280 MB on the way (parse, validate, plan, rows, snapshot);
+// much of it outlives young-generation GCs because the import holds it until
+// it commits, so it lands in the old generation as garbage. V8 collects that
+// only when the old generation next fills up, and a process that then sits
+// idle keeps it: measured on a control plane at 10,000 routes, 200 MiB
+// resident where the live heap was 26 MB. Kong calls Lua's collectgarbage()
+// after loading a declarative config for the same reason.
+//
+// So after a change, once the process has been quiet for a moment, one full
+// collection runs if the used heap grew by more than a threshold since the
+// last one. Continuous small writes never go quiet long enough to trigger it,
+// and a collection that finds the growth was live data just raises the
+// baseline. The control plane pokes it on every commit. A data plane does
+// not use it: measured after a 10,000-route apply, its heap held 7 MB of
+// garbage over 48 MB live, not worth a 150 ms pause on a node serving traffic.
+// The collection goes through node:inspector's in-process session (no port is
+// opened): Node has no other way to ask for one without --expose-gc.
+import type { Logger } from './logger.js';
+
+export interface HeapReleaseOptions {
+  /** Quiet time after the last commit before the heap is looked at (ms). Default 2000. */
+  quietMs?: number;
+  /** Growth of the used heap since the last collection that makes one worthwhile (bytes). Default 32 MiB. */
+  minGrowthBytes?: number;
+  /** Full collection; defaults to the inspector's HeapProfiler.collectGarbage. Resolves when done. */
+  collect?: () => Promise<void>;
+  /** Used-heap reading; tests pass their own. */
+  heapUsed?: () => number;
+  log?: Logger;
+}
+
+export class HeapRelease {
+  readonly #quietMs: number;
+  readonly #minGrowth: number;
+  readonly #collect: () => Promise<void>;
+  readonly #heapUsed: () => number;
+  readonly #log: Logger | undefined;
+  #baseline: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | null = null;
+  #closed = false;
+  /** Collections run so far. */
+  collections = 0;
+
+  constructor(opts: HeapReleaseOptions = {}) {
+    this.#quietMs = opts.quietMs ?? 2000;
+    this.#minGrowth = opts.minGrowthBytes ?? 32 * 1024 * 1024;
+    this.#collect = opts.collect ?? inspectorCollect;
+    this.#heapUsed = opts.heapUsed ?? (() => process.memoryUsage().heapUsed);
+    this.#log = opts.log;
+    this.#baseline = this.#heapUsed();
+  }
+
+  /** Something was committed: look at the heap once commits have stopped for quietMs. */
+  poke(): void {
+    if (this.#closed) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.check();
+    }, this.#quietMs);
+    this.#timer.unref();
+  }
+
+  /** Collects now if the heap grew past the threshold; resolves when done. */
+  check(): Promise<void> {
+    if (this.#running !== null) return this.#running;
+    const before = this.#heapUsed();
+    if (this.#closed || before - this.#baseline < this.#minGrowth) return Promise.resolve();
+    const started = performance.now();
+    this.#running = this.#collect()
+      .then(
+        () => {
+          this.collections++;
+          this.#baseline = this.#heapUsed();
+          this.#log?.info({ heap_used_before_mb: mb(before), heap_used_after_mb: mb(this.#baseline), gc_ms: Math.round(performance.now() - started) }, 'released memory after a large change');
+        },
+        (err: unknown) => this.#log?.warn({ err }, 'could not run a garbage collection'),
+      )
+      .finally(() => {
+        this.#running = null;
+      });
+    return this.#running;
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+const mb = (bytes: number): number => Math.round(bytes / 104857.6) / 10;
+
+let session: Promise<import('node:inspector').Session> | null = null;
+
+/** A full, synchronous collection through the in-process inspector session (created once). */
+async function inspectorCollect(): Promise<void> {
+  session ??= import('node:inspector').then(({ Session }) => {
+    const s = new Session();
+    s.connect();
+    return s;
+  });
+  const s = await session;
+  await new Promise<void>((resolve, reject) => s.post('HeapProfiler.collectGarbage', (err) => (err ? reject(err) : resolve())));
+}
