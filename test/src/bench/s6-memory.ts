@@ -1,12 +1,19 @@
 // S6: resident memory (VmRSS from /proc/<pid>/status) of a data plane at one
 // route and with the large table, and of a control plane before and after
-// ctx.opts.streams simulated data planes connect and ACK.
+// ctx.opts.streams simulated data planes connect and ACK. Both data-plane
+// figures come from a fresh data plane that received its config and served
+// nothing, so they compare route tables; the shared large-table data plane,
+// which S3's traffic and S5's writes went through, is reported beside them.
+import { rmSync } from 'node:fs';
+import { waitForVersion } from '../lib/http.js';
+import { startDataPlane } from '../lib/processes.js';
 import { bigTable } from './big-table.js';
+import { onCleanup } from './cleanup.js';
 import { newResult, type BenchContext, type ScenarioResult } from './context.js';
 import { startPortico, type Portico } from './portico.js';
 import { connectSimNode, type SimNode } from './sim-data-plane.js';
 import { sleep } from './stats.js';
-import { rssKiB } from './system.js';
+import { pin, rssKiB } from './system.js';
 
 const mib = (kib: number | null) => (kib === null ? '–' : (kib / 1024).toFixed(1));
 
@@ -29,10 +36,25 @@ export async function s6(ctx: BenchContext): Promise<ScenarioResult> {
   if (ctx.opts.routes > 0) {
     try {
       const big = await bigTable(ctx);
-      await sleep(1000);
-      const dpN = rssKiB(big.portico.dps[0]!.proc.pid);
-      rows.push(['data plane', `${ctx.opts.routes} routes`, mib(dpN)]);
-      data['dp_many_routes_kib'] = dpN;
+      // A new replica joining the node pool: it gets the table over the stream and serves nothing.
+      const fresh = await startDataPlane({ controlPlane: big.portico.cp.clusterAddress, nodeId: 'portico-s6-fresh' });
+      const stopFresh = onCleanup('portico-s6-fresh', async () => {
+        await fresh.proc.stop('SIGTERM', 5000);
+        rmSync(fresh.cacheDir, { recursive: true, force: true });
+      });
+      try {
+        pin(ctx.plan, fresh.proc.pid, ctx.plan.loadCpu);
+        await waitForVersion(fresh.status, big.load.version, 120_000);
+        await sleep(1000);
+        const dpN = rssKiB(fresh.proc.pid);
+        rows.push(['data plane', `${ctx.opts.routes} routes`, mib(dpN)]);
+        data['dp_many_routes_kib'] = dpN;
+      } finally {
+        await stopFresh();
+      }
+      const worn = rssKiB(big.portico.dps[0]!.proc.pid);
+      rows.push(['data plane', `${ctx.opts.routes} routes, after the traffic and writes of the scenarios before`, mib(worn)]);
+      data['dp_many_routes_after_traffic_kib'] = worn;
       Object.assign(data, await streams(ctx, big.portico, `${ctx.opts.routes} routes`, rows));
     } catch (err) {
       r.status = 'partial';
