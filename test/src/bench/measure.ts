@@ -83,6 +83,20 @@ export function roundRatios(a: readonly WrkResult[], b: readonly WrkResult[]): n
   return out;
 }
 
+/**
+ * The median over rounds of `f(a's run, b's run)`, for comparisons other than
+ * req/s (p99 ratios, c1 latency differences); undefined when no round has both.
+ */
+export function medianOfRounds(a: readonly WrkResult[] | undefined, b: readonly WrkResult[] | undefined, f: (x: WrkResult, y: WrkResult) => number): number | undefined {
+  if (!a || !b) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const v = f(a[i]!, b[i]!);
+    if (Number.isFinite(v)) out.push(v);
+  }
+  return out.length > 0 ? median(out) : undefined;
+}
+
 /** The number the ratio columns show: the median of the per-round ratios, undefined when no round has both. */
 export function medianRatio(a: readonly WrkResult[] | undefined, b: readonly WrkResult[] | undefined): number | undefined {
   const rs = a && b ? roundRatios(a, b) : [];

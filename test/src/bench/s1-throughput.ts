@@ -7,7 +7,7 @@
 // block against another's.
 import { aborting } from './cleanup.js';
 import { newResult, type BenchContext, type ScenarioResult } from './context.js';
-import { formatRatio, measurementData, medianRatio, ratioData, runLine, runOnce, summarize, warmUp, type Measurement } from './measure.js';
+import { formatRatio, measurementData, medianOfRounds, medianRatio, ratioData, runLine, runOnce, summarize, warmUp, type Measurement } from './measure.js';
 import { PROXIES, type ProxyDef, type ProxyKind } from './proxies.js';
 import type { WrkResult } from './wrk.js';
 
@@ -116,7 +116,7 @@ export async function s1(ctx: BenchContext): Promise<ScenarioResult> {
     const refs = [floor, bestPeer, nginx];
     r.tables.push({
       title: `S1 — ${body === '100b' ? '100-byte' : '4 KiB'} body, c${ctx.opts.connections} (c1 p50 on the 100-byte body)`,
-      columns: ['proxy', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'c1 p50 ms', '÷ Node floor', `÷ best Node peer${bestPeer ? ` (${bestPeer.proxy})` : ''}`, '÷ nginx'],
+      columns: ['proxy', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'c1 p50 ms', '÷ Node floor', `÷ best Node peer${bestPeer ? ` (${bestPeer.proxy})` : ''}`, '÷ nginx', 'p99 ÷ floor p99', 'c1 p50 − floor µs'],
       rows: at.map((x) => [
         x.label,
         x.c.rps,
@@ -125,11 +125,21 @@ export async function s1(ctx: BenchContext): Promise<ScenarioResult> {
         x.c.errors + (x.c1?.errors ?? 0),
         x.c1 ? x.c1.p50_ms : '–',
         ...refs.map((ref) => (x.kind === 'reference' ? '–' : formatRatio(medianRatio(x.c.runs, ref?.c.runs)))),
+        x.kind === 'reference' ? '–' : formatRatio(p99Ratio(x, floor)),
+        x.kind === 'reference' ? '–' : formatMicros(c1Difference(x, floor)),
       ]),
     });
     for (const x of at) {
       if (x.kind === 'reference') continue;
-      ratios.push({ proxy: x.proxy, body, floor: ratioData(x.c.runs, floor?.c.runs), best_peer: { proxy: bestPeer?.proxy ?? null, ...ratioData(x.c.runs, bestPeer?.c.runs) }, nginx: ratioData(x.c.runs, nginx?.c.runs) });
+      ratios.push({
+        proxy: x.proxy,
+        body,
+        floor: ratioData(x.c.runs, floor?.c.runs),
+        best_peer: { proxy: bestPeer?.proxy ?? null, ...ratioData(x.c.runs, bestPeer?.c.runs) },
+        nginx: ratioData(x.c.runs, nginx?.c.runs),
+        p99_to_floor: p99Ratio(x, floor) ?? null,
+        c1_p50_minus_floor_us: c1Difference(x, floor) ?? null,
+      });
     }
   }
   r.data['rows'] = rows.map((x) => ({ ...x, c: measurementData(x.c), c1: x.c1 ? measurementData(x.c1) : null }));
@@ -137,11 +147,27 @@ export async function s1(ctx: BenchContext): Promise<ScenarioResult> {
   r.notes.push(
     `Every proxy ran once per round, one after another, for ${ctx.opts.runs} round(s); req/s, p50 and p99 are medians over the rounds. ` +
       'A ratio is the median over rounds of (row req/s ÷ reference req/s in the same round) at the same body size, so a noisy minute counts against every row of its round alike; above 1.00× the row is faster. ' +
-      'The best Node peer is the one with the highest median req/s.',
+      'The best Node peer is the one with the highest median req/s. ' +
+      "p99 ÷ floor p99 and c1 p50 − floor are taken the same way, round by round against the floor's run of that round.",
   );
   if (failures.length > 0) {
     r.status = rows.length > 0 ? 'partial' : 'failed';
     r.reasons.push(...failures.map((f) => `failed: ${f}`));
   }
   return r;
+}
+
+/** Median over rounds of (row p99 ÷ floor p99), same body. */
+function p99Ratio(x: S1Row, floor: S1Row | undefined): number | undefined {
+  return medianOfRounds(x.c.runs, floor?.c.runs, (a, b) => a.p99_ms / b.p99_ms);
+}
+
+/** Median over rounds of (row c1 p50 − floor c1 p50), in µs. */
+function c1Difference(x: S1Row, floor: S1Row | undefined): number | undefined {
+  if (x.c1 === null || floor?.c1 == null) return undefined;
+  return medianOfRounds(x.c1.runs, floor.c1.runs, (a, b) => (a.p50_ms - b.p50_ms) * 1000);
+}
+
+function formatMicros(us: number | undefined): string {
+  return us === undefined ? '–' : `${us >= 0 ? '+' : ''}${Math.round(us)}`;
 }
