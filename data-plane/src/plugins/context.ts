@@ -113,14 +113,6 @@ export class PluginContext {
     for (let i = 0; i < edits.length; i += 2) this.#edit(edits[i] as string, edits[i + 1] ?? null);
   }
 
-  /** What the edits so far did to `lowerName`: its new value, null (removed) or undefined (untouched). */
-  upstreamEdit(lowerName: string): string | null | undefined {
-    const list = this.upstreamEdits;
-    if (list === null) return undefined;
-    for (let i = list.length - 2; i >= 0; i -= 2) if (list[i] === lowerName) return list[i + 1] ?? null;
-    return undefined;
-  }
-
   #edit(lowerName: string, value: string | null): void {
     const list = this.upstreamEdits;
     if (list === null) {

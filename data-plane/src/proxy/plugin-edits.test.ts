@@ -19,7 +19,6 @@ test('header edits: sets replace client-sent values whatever their case, clears 
   ctx.setUpstreamHeader('x-consumer-id', 'alice');
   ctx.clearUpstreamHeader('apikey');
   assert.deepEqual(applyHeaderEdits(prepared(), ctx, null), ['Host', 'svc', 'Content-Length', '3', 'x-b', '2', 'x-consumer-id', 'alice']);
-  assert.deepEqual([ctx.upstreamEdit('x-a'), ctx.upstreamEdit('x-b'), ctx.upstreamEdit('host')], [null, '2', undefined]);
 });
 
 test('header edits: a compiled identity is shared until another edit, which copies it and leaves it intact', () => {
@@ -34,7 +33,7 @@ test('header edits: a compiled identity is shared until another edit, which copi
   // The next request on the same credential starts from the untouched list.
   const next = context();
   next.editUpstreamHeaders(identity.edits);
-  assert.equal(next.upstreamEdit('x-consumer-username'), 'alice');
+  assert.deepEqual(applyHeaderEdits([], next, null), ['x-consumer-id', 'c1', 'x-consumer-username', 'alice', 'x-credential-identifier', 'cred-1']);
 });
 
 test('header edits: a buffered body is framed anew', () => {

@@ -11,7 +11,6 @@ import type { ConsumerTable } from '../../compile/types.js';
 import type { AccessResult, MessageAnswer, PluginEnv, PluginHandlers, PluginInstance } from '../types.js';
 import { bodyValue, bodyWithout, DUPLICATE, headerValue, parseBody, queryWithout, type ParsedBody } from './find-key.js';
 
-
 /**
  * Hash of a presented key, the form the credential table is indexed by. The
  * one-shot crypto.hash costs a third of createHash().update().digest(): no
