@@ -1,7 +1,7 @@
 // Wires the control plane: SQLite store → snapshot source → gRPC cluster
 // server, and the admin API over the same store.
 import { hostname } from 'node:os';
-import { HeapRelease, PORTICO_VERSION, type Logger } from '@portico/shared';
+import { HeapRelease, PORTICO_VERSION, pinTickObjectShape, type Logger } from '@portico/shared';
 import { buildAdminApp } from './admin/app.js';
 import { startClusterServer } from './cluster/server.js';
 import { createStoreSnapshotSource } from './snapshot/store-snapshot-source.js';
@@ -29,6 +29,8 @@ export interface RunningControlPlane {
 
 export async function startControlPlane(o: ControlPlaneOptions): Promise<RunningControlPlane> {
   const log = o.log;
+  // HeapRelease runs full GCs; without this, enough of them put nextTick on V8's slow path (tick-shape.ts).
+  pinTickObjectShape();
   const store = Store.open(o.dbPath);
   const source = createStoreSnapshotSource(store);
   const cluster = await startClusterServer({ listen: `${o.clusterHost}:${o.clusterPort}`, token: o.clusterToken, source, log: log.child({ component: 'cluster' }) });

@@ -3,7 +3,7 @@
 // the last snapshot the control plane sent (or the disk cache of it).
 // `createServingCore` is the part every serving process runs (the single
 // process here, or each worker of `--workers N`, see workers/).
-import { PORTICO_VERSION, type Logger, type Resource } from '@portico/shared';
+import { PORTICO_VERSION, pinTickObjectShape, type Logger, type Resource } from '@portico/shared';
 import { startClusterClient } from './cluster/client.js';
 import { compile, liveCacheNamespaces } from './compile/compile.js';
 import { HealthRegistry } from './health/registry.js';
@@ -62,6 +62,8 @@ export interface ServingCore {
 
 export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?: RateLimitStore }): ServingCore {
   const log = o.log;
+  // Large configs mean full GCs; without this, enough of them put nextTick on V8's slow path (tick-shape.ts).
+  pinTickObjectShape();
   const cell: ConfigCell = { current: null };
   // Health checks, outlier ejection and circuit breakers: keyed by upstream
   // name + address, so they outlive every config generation like the pools.

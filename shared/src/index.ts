@@ -18,3 +18,4 @@ export * from './version.js';
 export * from './validation/index.js';
 export * from './shutdown.js';
 export * from './heap-release.js';
+export * from './tick-shape.js';

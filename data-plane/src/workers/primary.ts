@@ -12,7 +12,7 @@
 // load evenly (the OS's accept() balancing is lopsided under Node).
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { PORTICO_VERSION } from '@portico/shared';
+import { PORTICO_VERSION, pinTickObjectShape } from '@portico/shared';
 import { startClusterClient } from '../cluster/client.js';
 import { compile, liveCacheNamespaces } from '../compile/compile.js';
 import type { CompiledConfig } from '../compile/types.js';
@@ -46,6 +46,7 @@ export interface WorkerPrimaryOptions extends DataPlaneOptions {
 
 export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<RunningDataPlane> {
   const log = o.log;
+  pinTickObjectShape(); // see tick-shape.ts: the primary compiles large configs too
   const drainMs = o.drainMs ?? 10_000;
   cluster.schedulingPolicy = cluster.SCHED_RR;
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-entry.js', import.meta.url)), args: [] });
