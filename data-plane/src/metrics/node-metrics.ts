@@ -36,28 +36,22 @@ export class NodeMetrics {
     new Gauge({ name: 'kong_datastore_reachable', help: 'Datastore reachable from Kong, 0 is unreachable', registers }).set(1);
     // Kong's prometheus library counts its own failures here; Portico's cells cannot fail, so it stays 0.
     new Counter({ name: 'kong_nginx_metric_errors_total', help: 'Number of nginx-lua-prometheus errors', registers });
-    new Gauge({
-      name: 'kong_data_plane_config_hash',
-      help: 'Config hash numeric value of the data plane',
-      labelNames: ['node_id', 'hostname'],
-      registers,
-      collect() {
-        this.reset();
-        const cfg = src.config.current;
-        if (cfg !== null) this.set({ node_id, hostname: src.hostname }, configHashNumber(cfg.hash));
-      },
-    });
-    new Gauge({
-      name: 'portico_data_plane_config_version',
-      help: 'Config version the data plane serves (X-Portico-Config-Version of the admin write that produced it)',
-      labelNames: ['node_id', 'hostname'],
-      registers,
-      collect() {
-        this.reset();
-        const cfg = src.config.current;
-        if (cfg !== null) this.set({ node_id, hostname: src.hostname }, cfg.version);
-      },
-    });
+    // Two views of the config being served, read at scrape time; absent until there is one.
+    const configGauge = (name: string, help: string, value: (cfg: CompiledConfig) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['node_id', 'hostname'],
+        registers,
+        collect() {
+          this.reset();
+          const cfg = src.config.current;
+          if (cfg !== null) this.set({ node_id, hostname: src.hostname }, value(cfg));
+        },
+      });
+    };
+    configGauge('kong_data_plane_config_hash', 'Config hash numeric value of the data plane', (cfg) => configHashNumber(cfg.hash));
+    configGauge('portico_data_plane_config_version', 'Config version the data plane serves (X-Portico-Config-Version of the admin write that produced it)', (cfg) => cfg.version);
     new Gauge({
       name: 'kong_upstream_target_health',
       help: 'Health status of targets of upstream. States = healthchecks_off|healthy|unhealthy|dns_error, value is 1 when state is populated.',

@@ -32,17 +32,8 @@ export const PATH_NONE = 0;
 export const PATH_PREFIX = 1;
 export const PATH_REGEX = 2;
 
-/** What every entry of one route shares. */
-interface EntryBase {
-  readonly input: RouterRoute;
-  readonly methods: ReadonlySet<string> | null;
-  readonly hosts: readonly HostSpec[] | null;
-  readonly snis: ReadonlySet<string> | null;
-  readonly headers: readonly HeaderRule[] | null;
-  readonly weight: number;
-  readonly plainHostOnly: boolean;
-  readonly headerCount: number;
-}
+/** What every entry of one route shares: PreparedEntry's route-level fields. */
+type EntryBase = Pick<PreparedEntry, 'input' | 'methods' | 'hosts' | 'snis' | 'headers' | 'weight' | 'plainHostOnly' | 'headerCount'>;
 
 /**
  * One (route, path) pair, ready to match; immutable and reusable across router
