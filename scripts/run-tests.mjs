@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled tests with node's own runner: unit tests beside the code
-// (`<pkg>/dist/**/*.test.js`), then end-to-end runs of real processes
+// (`<pkg>/dist/**/*.test.js`, and the bench helpers' in test/dist/bench), then
+// end-to-end runs of real processes
 // (`test/dist/e2e/*.test.js`, one file at a time: they start servers).
 // Usage: node scripts/run-tests.mjs [--unit | --e2e] [name-filter]
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -29,7 +30,7 @@ function walk(dir, out = []) {
 }
 
 const pick = (files) => files.filter((f) => !filter || f.includes(filter)).sort();
-const unit = pick(['shared', 'proto', 'control-plane', 'data-plane'].flatMap((pkg) => walk(join(root, pkg, 'dist'))));
+const unit = pick([...['shared', 'proto', 'control-plane', 'data-plane'].flatMap((pkg) => walk(join(root, pkg, 'dist'))), ...walk(join(root, 'test', 'dist', 'bench'))]);
 const e2e = pick(walk(join(root, 'test', 'dist', 'e2e')));
 
 // Each run also writes TAP to a file so the totals of both runs can be summed

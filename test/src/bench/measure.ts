@@ -2,15 +2,18 @@
 // warm-up run (discarded), then N rounds in which each configuration gets one
 // run, side by side. The machine is shared and its throughput swings ±30%
 // from one window to the next, so only runs taken in the same round are
-// compared: a ratio is the median of the per-round ratios. Requests/s and the
-// latency percentiles are the medians of the runs, errors the sum.
+// compared: a ratio is the median of the per-round ratios. Requests/s is the
+// median of the runs, errors the sum, and the latency percentiles are taken
+// over every request of every round pooled (latency-pool.ts says why).
 import { aborting } from './cleanup.js';
 import type { BenchContext } from './context.js';
+import { pooledQuantile } from './latency-pool.js';
 import { median, round } from './stats.js';
 import { runWrk, type WrkOptions, type WrkResult } from './wrk.js';
 
 export interface Measurement {
   rps: number;
+  /** Over all rounds' requests pooled (the median of the runs' when wrk gave no table). */
   p50_ms: number;
   p99_ms: number;
   errors: number;
@@ -65,10 +68,13 @@ export function runLine(w: WrkResult): string {
 }
 
 export function summarize(runs: WrkResult[]): Measurement {
+  const tables = runs.map((r) => r.latency);
+  const pooled = tables.some((t) => t !== null);
+  const percentile = (q: number, own: (r: WrkResult) => number): number => round(pooled ? pooledQuantile(tables, q) : median(runs.map(own)), 3);
   return {
     rps: round(median(runs.map((r) => r.rps)), 0),
-    p50_ms: round(median(runs.map((r) => r.p50_ms)), 3),
-    p99_ms: round(median(runs.map((r) => r.p99_ms)), 3),
+    p50_ms: percentile(0.5, (r) => r.p50_ms),
+    p99_ms: percentile(0.99, (r) => r.p99_ms),
     errors: runs.reduce((n, r) => n + r.errors, 0),
     runs,
   };

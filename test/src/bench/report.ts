@@ -26,7 +26,7 @@ export function renderMarkdown(info: RunInfo, results: ScenarioResult[]): string
   out.push('');
   out.push(`Node ${info.node}, ${info.cpus} CPUs, ${info.pinning}. ` +
     `Warm-up ${info.options.warmupS} s per configuration, then ${info.options.runs} round(s) in which every configuration of a table gets one ${info.options.durationS} s run, side by side` +
-    ` (medians over the rounds; a ratio is the median of the per-round ratios); load: wrk, 1 thread, c${info.options.connections}.`);
+    ` (req/s: medians over the rounds, a ratio the median of the per-round ratios; latency percentiles over every request of every round pooled); load: wrk, 1 thread, c${info.options.connections}.`);
   out.push(`Peers: ${Object.entries(info.peers).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   for (const r of results) {
     out.push('', `## ${r.id} — ${r.title}`, '', `Status: **${r.status}**`);

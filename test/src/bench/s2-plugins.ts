@@ -72,7 +72,7 @@ export async function s2(ctx: BenchContext): Promise<ScenarioResult> {
       ],
     });
     r.notes.push(
-      `One data plane, two routes on the same service, alternated run by run for ${ctx.opts.runs} round(s); req/s, p50 and p99 are medians over the rounds. ` +
+      `One data plane, two routes on the same service, alternated run by run for ${ctx.opts.runs} round(s); req/s is the median over the rounds, p50 and p99 are over every request of every round pooled. ` +
         '÷ no plugins is the median over rounds of (plugins req/s ÷ no-plugins req/s in the same round).',
     );
     r.data = { bare: measurementData(bare), plugins: measurementData(withPlugins), ratio: ratioData(withPlugins.runs, bare.runs), metrics_plugin: metrics };

@@ -37,7 +37,7 @@ export async function s3(ctx: BenchContext): Promise<ScenarioResult> {
     ],
   });
   r.notes.push(
-    `Two data planes, one per config, alternated run by run for ${ctx.opts.runs} round(s); req/s, p50 and p99 are medians over the rounds. ` +
+    `Two data planes, one per config, alternated run by run for ${ctx.opts.runs} round(s); req/s is the median over the rounds, p50 and p99 are over every request of every round pooled. ` +
       '÷ 1 route is the median over rounds of (large table req/s ÷ 1-route req/s in the same round).',
   );
   r.notes.push(`routes loaded with ${big.load.method} in ${Math.round(big.load.ms)} ms (until the data plane served config version ${big.load.version})${big.load.note ? `; ${big.load.note}` : ''}`);

@@ -53,7 +53,7 @@ export async function s4(ctx: BenchContext): Promise<ScenarioResult> {
       ],
     });
     r.notes.push(
-      `Steady and churn runs alternated for ${ctx.opts.runs} round(s); req/s, p50 and p99 are medians over the rounds. ` +
+      `Steady and churn runs alternated for ${ctx.opts.runs} round(s); req/s is the median over the rounds, p50 and p99 are over every request of every round pooled. ` +
         '÷ steady is the median over rounds of (churn req/s ÷ req/s of the steady run just before it).',
     );
     r.notes.push(`${writes} admin writes in ${seconds.toFixed(1)} s of churn windows (${(writes / seconds).toFixed(1)}/s, ${failed} failed); last version live on the data plane: ${applied}`);

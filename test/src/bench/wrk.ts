@@ -1,7 +1,12 @@
 // Runs wrk (pinned to the load CPU) and parses its report: requests/s, the
-// --latency percentiles, non-2xx/3xx responses and socket errors.
+// --latency percentiles, non-2xx/3xx responses, socket errors, and the dense
+// percentile table latency-pool.ts pools across rounds.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { onCleanup } from './cleanup.js';
+import { latencyHook, parseLatencyTable, type LatencyTable } from './latency-pool.js';
 import { pinnedCommand, type CpuPlan } from './system.js';
 
 export interface WrkOptions {
@@ -23,12 +28,33 @@ export interface WrkResult {
   non2xx: number;
   socket_errors: { connect: number; read: number; write: number; timeout: number };
   errors: number;
+  /** The run's latency distribution (null when no request completed). */
+  latency: LatencyTable | null;
+}
+
+let scriptDir: string | undefined;
+const scripts = new Map<string, string>();
+
+/** The Lua file wrk runs: the scenario's request script, if any, with the latency hook appended. */
+function scriptWithHook(script: string | undefined): string {
+  const key = script ?? '';
+  let path = scripts.get(key);
+  if (path === undefined) {
+    if (scriptDir === undefined) {
+      const dir = (scriptDir = mkdtempSync(join(tmpdir(), 'portico-wrk-')));
+      onCleanup('wrk scripts', () => rmSync(dir, { recursive: true, force: true }));
+    }
+    path = join(scriptDir, `run-${scripts.size}.lua`);
+    writeFileSync(path, (script ? readFileSync(script, 'utf8') : '') + latencyHook());
+    scripts.set(key, path);
+  }
+  return path;
 }
 
 export async function runWrk(plan: CpuPlan, opts: WrkOptions): Promise<WrkResult> {
   const args = ['-t', String(opts.threads ?? 1), '-c', String(opts.connections), '-d', `${opts.durationS}s`, '--latency', '--timeout', '5s'];
   for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}: ${v}`);
-  if (opts.script) args.push('-s', opts.script);
+  args.push('-s', scriptWithHook(opts.script));
   args.push(opts.url);
   const [cmd, argv] = pinnedCommand(plan, plan.loadCpu, 'wrk', args);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -81,5 +107,6 @@ export function parseWrk(out: string): WrkResult {
     non2xx,
     socket_errors,
     errors: non2xx + socket_errors.connect + socket_errors.read + socket_errors.write + socket_errors.timeout,
+    latency: parseLatencyTable(out),
   };
 }
