@@ -9,6 +9,7 @@ import { aborting } from './cleanup.js';
 import { newResult, type BenchContext, type ScenarioResult } from './context.js';
 import { formatRatio, measurementData, medianOfRounds, medianRatio, ratioData, runLine, runOnce, summarize, warmUp, type Measurement } from './measure.js';
 import { PROXIES, type ProxyDef, type ProxyKind } from './proxies.js';
+import { roundOrder } from './round-order.js';
 import { round } from './stats.js';
 import type { WrkResult } from './wrk.js';
 
@@ -74,11 +75,14 @@ export async function s1(ctx: BenchContext): Promise<ScenarioResult> {
       }
     }
 
-    // Body outside, proxy inside: the runs a ratio compares (same body) are adjacent.
+    // Body outside, proxy inside: the runs a ratio compares (same body) are
+    // close in time, and the floor and Portico back to back (roundOrder).
     for (let i = 1; i <= ctx.opts.runs && !aborting(); i++) {
+      const order = roundOrder(running, i);
       for (const body of ctx.opts.bodies) {
-        for (const p of [...running]) {
+        for (const p of order) {
           if (aborting()) break;
+          if (!running.includes(p)) continue;
           await guarded(p, `run ${i} ${body}`, async () => {
             const w = await runOnce(ctx, { url: url(p, body), connections: ctx.opts.connections });
             p.c.get(body)!.push(w);
@@ -86,8 +90,9 @@ export async function s1(ctx: BenchContext): Promise<ScenarioResult> {
           });
         }
       }
-      for (const p of [...running]) {
+      for (const p of order) {
         if (aborting()) break;
+        if (!running.includes(p)) continue;
         await guarded(p, `run ${i} c1`, async () => {
           const w = await runOnce(ctx, { url: url(p, C1_BODY), connections: 1, durationS: ctx.opts.c1DurationS });
           p.c1.push(w);
