@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { isPorticoError } from '@portico/shared';
-import { Store } from './store.js';
+import { RESOURCE_TYPES } from '@portico/shared';
+import { changedRowsSql, REMOVED_SINCE_SQL, Store } from './store.js';
 import { StoreErrors } from './errors.js';
 
 const service = (name: string) => ({ id: randomUUID(), name, host: 'example.com', port: 80, tags: null });
@@ -103,4 +104,12 @@ test('onCommit fires once per committed write with the new version', () => {
   assert.throws(() => store.write('dup', (tx) => tx.insert('services', service('a'))));
   store.write('b', (tx) => tx.insert('services', service('b')));
   assert.deepEqual(seen, [1, 2]);
+});
+
+test('changesSince reads only the changed rows: every query searches the version index', () => {
+  const store = Store.open(':memory:');
+  const plan = (sql: string) => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0) as { detail: string }[]).map((r) => r.detail).join('; ');
+  for (const type of RESOURCE_TYPES) assert.match(plan(changedRowsSql(type)), new RegExp(`SEARCH ${type} USING INDEX ${type}_version \\(version>\\?\\)`), type);
+  assert.match(plan(REMOVED_SINCE_SQL), /SEARCH tombstones USING INDEX tombstones_version \(version>\?\)/);
+  store.close();
 });

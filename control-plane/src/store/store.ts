@@ -69,6 +69,14 @@ export interface RollbackResult {
   changes: ChangeCounts;
 }
 
+// INDEXED BY: left to itself SQLite walks the primary key to skip the sort,
+// reading every row (18 ms a write at 10,000 routes); a change touches a
+// handful of rows, which the version index finds directly.
+/** The rows of `type` written after a version (the one parameter). */
+export const changedRowsSql = (type: ResourceType): string => `SELECT id, body FROM ${type} INDEXED BY ${type}_version WHERE version > ? ORDER BY id`;
+/** Tombstones laid after a version. */
+export const REMOVED_SINCE_SQL = 'SELECT type, id FROM tombstones INDEXED BY tombstones_version WHERE version > ? ORDER BY type, id';
+
 export class Store {
   readonly db: Database;
   private readonly events = new EventEmitter();
@@ -181,11 +189,11 @@ export class Store {
     return this.db.transaction(() => {
       const updated: Resource[] = [];
       for (const type of RESOURCE_TYPES) {
-        for (const r of this.stmt(`SELECT id, body FROM ${type} WHERE version > ? ORDER BY id`).all(since) as StoredRow[]) {
+        for (const r of this.stmt(changedRowsSql(type)).all(since) as StoredRow[]) {
           updated.push({ type, id: r.id, body: r.body });
         }
       }
-      const removed = (this.stmt('SELECT type, id FROM tombstones WHERE version > ? ORDER BY type, id').all(since) as ResourceRef[]);
+      const removed = (this.stmt(REMOVED_SINCE_SQL).all(since) as ResourceRef[]);
       return { updated, removed, version: this.version() };
     })();
   }
