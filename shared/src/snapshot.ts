@@ -51,6 +51,18 @@ export interface Delta {
   removed: ResourceRef[];
 }
 
+/**
+ * A delta handed along with the whole config it produces: a receiver that
+ * holds exactly the base (version and hash) may work from the change alone,
+ * any other uses the whole config.
+ */
+export interface DeltaHint {
+  baseVersion: number;
+  baseHash: string;
+  updated: readonly Resource[];
+  removed: readonly { type: string; id: string }[];
+}
+
 export function isResourceType(t: string): t is ResourceType {
   return (RESOURCE_TYPES as readonly string[]).includes(t);
 }

@@ -7,7 +7,7 @@
 // When given a health reporter it also reports the node's health view on the
 // same stream (see health-sampler.ts), from a timer that never waits on config.
 import * as grpc from '@grpc/grpc-js';
-import { PorticoError, type Resource } from '@portico/shared';
+import { PorticoError, type DeltaHint, type Resource } from '@portico/shared';
 import { clusterProto, READABLE_COMPRESSIONS, type ClusterStream, type ConfigPush, type ControlPlaneMessage, type DataPlaneMessage, type NodeInfo } from '@portico/proto';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 import type { UpstreamHealthReport } from '../health/types.js';
@@ -22,6 +22,8 @@ export interface AppliedSnapshot {
   version: number;
   hash: string;
   resources: Resource[];
+  /** Set when the config came as a delta on the one applied before (see compile's use of it). */
+  delta?: DeltaHint;
 }
 
 export interface ClusterClientOptions {
@@ -161,9 +163,14 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
       return;
     }
     let next: ConfigSet;
+    let delta: DeltaHint | undefined;
     try {
       const resources = await pushResources(push);
-      next = push.full ? ConfigSet.of(push.version, resources) : current.applyDelta(push.version, resources, push.removed);
+      if (push.full) next = ConfigSet.of(push.version, resources);
+      else {
+        delta = { baseVersion: current.version, baseHash: current.hash, updated: [...resources], removed: push.removed };
+        next = current.applyDelta(push.version, delta.updated, delta.removed);
+      }
     } catch (err) {
       return reject(call, head, err);
     } finally {
@@ -183,7 +190,7 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
       return;
     }
     try {
-      await opts.apply({ version: next.version, hash: next.hash, resources: next.resources });
+      await opts.apply({ version: next.version, hash: next.hash, resources: next.resources, ...(delta ? { delta } : {}) });
     } catch (err) {
       return reject(call, head, err);
     }

@@ -3,7 +3,9 @@
 // previous compile, the previous parse kept. This loop runs once per
 // resource, so it lives in its own small function that V8 optimizes early,
 // and it finds previous entries by walking the previous buckets in order.
-import { isResourceType, RESOURCE_TYPES, type Resource, type ResourceType } from '@portico/shared';
+// When the change from the previous snapshot is known (a delta push),
+// bucketDelta does the same from the change alone.
+import { isResourceType, RESOURCE_TYPES, type DeltaHint, type Resource, type ResourceType } from '@portico/shared';
 import { invalid, parseEntity, singular } from './invalid.js';
 
 export interface Parsed {
@@ -48,6 +50,38 @@ export function bucketResources(resources: Iterable<Resource>, previous: Buckets
     }
   }
   if (previous !== undefined) for (const t of RESOURCE_TYPES) if (previous.get(t)!.size !== parsed.get(t)!.size) changed.add(t);
+  return { parsed, changed };
+}
+
+/**
+ * The buckets of `previous` with `delta` applied: what bucketResources makes
+ * of the whole snapshot the delta produces, entries in the same order (edits
+ * in place, additions at the end), at the cost of the change. Buckets of
+ * types the delta leaves alone are shared with `previous`, except routes:
+ * compileRoutes writes compiled routes into that bucket, so it is always a
+ * copy and the previous config's stays as it was.
+ */
+export function bucketDelta(previous: Buckets, delta: Pick<DeltaHint, 'updated' | 'removed'>): Bucketed {
+  const parsed = new Map(previous) as Map<ResourceType, Map<string, Parsed>>;
+  const changed = new Set<ResourceType>();
+  const own = (t: ResourceType): Map<string, Parsed> => {
+    if (!changed.has(t)) {
+      changed.add(t);
+      parsed.set(t, new Map(previous.get(t)));
+    }
+    return parsed.get(t)!;
+  };
+  for (const r of delta.updated) {
+    if (!isResourceType(r.type)) invalid(`resource '${String(r.type)}/${r.id}': unknown resource type`);
+    if (previous.get(r.type)!.get(r.id)?.body === r.body) continue;
+    own(r.type).set(r.id, { body: r.body, entity: parseEntity(r.type, r.id, r.body) });
+  }
+  for (const ref of delta.removed) {
+    // Gone already (created and removed while we were not looking), or never ours.
+    if (!isResourceType(ref.type) || !previous.get(ref.type)!.has(ref.id)) continue;
+    own(ref.type).delete(ref.id);
+  }
+  if (!changed.has('routes')) parsed.set('routes', new Map(previous.get('routes')));
   return { parsed, changed };
 }
 

@@ -48,29 +48,39 @@ console.log(`incremental, 10 routes changed:      ${ms(timed(() => compile({ ver
 
 // One-route changes in a row, each against the config the previous one made,
 // as a control plane pushing single edits: edit an old route, add a new one,
-// delete one.
+// delete one. Once as whole snapshots, once as a delta push hands them over
+// (the change beside the snapshot, see CompileInput.delta).
 const live = new Map(routes.map((r) => [r.id, r] as const));
 let previous: CompiledConfig = full;
 let version = 3;
 let added = 10_000;
-const byKind: Record<'add' | 'edit' | 'delete', number[]> = { add: [], edit: [], delete: [] };
-for (let i = 0; i < 30; i++) {
-  const kind = (['edit', 'add', 'delete'] as const)[i % 3]!;
-  if (kind === 'edit') live.set(routes[500 + i]!.id, route(500 + i, `-edit${i}`));
-  else if (kind === 'add') {
-    const r = route(added++);
-    live.set(r.id, r);
-  } else live.delete(routes[5000 + i]!.id);
-  const resources = [...services, ...live.values()];
-  const [next, t] = timed(() => compile({ version: version++, hash: `h${i}`, resources }, previous));
-  previous = next;
-  if (i >= 3) byKind[kind].push(t); // the first round of each kind warms up its code paths
+for (const asDelta of [false, true]) {
+  const byKind: Record<'add' | 'edit' | 'delete', number[]> = { add: [], edit: [], delete: [] };
+  for (let i = 0; i < 30; i++) {
+    const kind = (['edit', 'add', 'delete'] as const)[i % 3]!;
+    let updated: Resource[] = [];
+    const removed: { type: string; id: string }[] = [];
+    if (kind === 'edit') live.set(routes[500 + i]!.id, (updated = [route(500 + i, `-edit${i}${asDelta}`)])[0]!);
+    else if (kind === 'add') {
+      const r = route(added++);
+      live.set(r.id, (updated = [r])[0]!);
+    } else {
+      const id = routes[asDelta ? 6000 + i : 5000 + i]!.id;
+      live.delete(id);
+      removed.push({ type: 'routes', id });
+    }
+    const resources = [...services, ...live.values()];
+    const delta = asDelta ? { baseVersion: previous.version, baseHash: previous.hash, updated, removed } : undefined;
+    const [next, t] = timed(() => compile({ version: version++, hash: `h${version}`, resources, delta }, previous));
+    previous = next;
+    if (i >= 3) byKind[kind].push(t); // the first round of each kind warms up its code paths
+  }
+  const all = [...byKind.add, ...byKind.edit, ...byKind.delete];
+  console.log(
+    `incremental, one route changed${asDelta ? ', as a delta' : ''}:${asDelta ? '' : '           '} median ${ms(median(all))} of ${all.length}  ` +
+      `(add ${ms(median(byKind.add))}, edit ${ms(median(byKind.edit))}, delete ${ms(median(byKind.delete))})`,
+  );
 }
-const all = [...byKind.add, ...byKind.edit, ...byKind.delete];
-console.log(
-  `incremental, one route changed:     median ${ms(median(all))} of ${all.length}  ` +
-    `(add ${ms(median(byKind.add))}, edit ${ms(median(byKind.edit))}, delete ${ms(median(byKind.delete))})`,
-);
 
 // A service edit: its 100 routes get new compiled objects, the rest are kept.
 const serviceEdits: number[] = [];

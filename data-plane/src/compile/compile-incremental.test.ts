@@ -75,7 +75,8 @@ describe('compile: incremental equals from scratch', () => {
       routes.set(id, randomRoute(id));
     }
     const snapshot = () => [...services.values(), ...routes.values(), ...[...plugins.values()].map((p) => p.resource)];
-    let config = compile({ version: 0, hash: 'h', resources: snapshot() }, undefined, runtime);
+    let before = snapshot();
+    let config = compile({ version: 0, hash: 'h0', resources: before }, undefined, runtime);
     for (let step = 1; step <= 80; step++) {
       for (let k = 1 + rand(3); k > 0; k--) {
         const ids = [...routes.keys()];
@@ -124,12 +125,60 @@ describe('compile: incremental equals from scratch', () => {
       const resources = snapshot();
       // Now and then a snapshot in another order (a full push may reorder): only the cost may change.
       if (step % 7 === 0) for (let i = resources.length - 1; i > 0; i--) resources.push(...resources.splice(rand(i + 1), 1));
-      const next = compile({ version: step, hash: 'h', resources }, config, runtime);
-      const scratch = compile({ version: step, hash: 'h', resources }, undefined, runtime);
+      const input = { version: step, hash: `h${step}`, resources };
+      const next = compile(input, config, runtime);
+      const scratch = compile(input, undefined, runtime);
+      // The same change handed over as a delta on the previous config (as a delta push is).
+      const viaDelta = compile({ ...input, delta: { baseVersion: step - 1, baseHash: `h${step - 1}`, ...changeBetween(before, resources) } }, config, runtime);
       const reqs = requests();
       assert.deepEqual(served(next, reqs), served(scratch, reqs), `step ${step}`);
-      config = next;
+      assert.deepEqual(served(viaDelta, reqs), served(scratch, reqs), `step ${step}, from the delta`);
+      // Routes keep the previous config's order; new ones follow, as the delta lists them.
+      const routeIds = new Set(resources.filter((r) => r.type === 'routes').map((r) => r.id));
+      const kept = [...config.routes.keys()].filter((id) => routeIds.has(id));
+      const added = [...routeIds].filter((id) => !config.routes.has(id));
+      assert.deepEqual([...viaDelta.routes.keys()], [...kept, ...added], `step ${step}: the delta keeps the order`);
+      // Either may be the next step's previous config: both must be complete.
+      config = step % 2 === 0 ? next : viaDelta;
+      before = resources;
     }
+  });
+
+  it('a delta on another config than the previous one is not used: the whole snapshot is', () => {
+    const s = service(SERVICES[0]!);
+    const a = route(SERVICES[1]!, SERVICES[0]!, { paths: ['/a'] });
+    const b = route(SERVICES[2]!, SERVICES[0]!, { paths: ['/b'] });
+    const first = compile({ version: 1, hash: 'h1', resources: [s, a] }, undefined, runtime);
+    // The delta claims to add nothing; the snapshot adds /b. Base version or hash off: the snapshot wins.
+    for (const base of [{ baseVersion: 0, baseHash: 'h1' }, { baseVersion: 1, baseHash: 'other' }]) {
+      const next = compile({ version: 2, hash: 'h2', resources: [s, a, b], delta: { ...base, updated: [], removed: [] } }, first, runtime);
+      assert.equal(next.router.match({ method: 'GET', host: 'x', path: '/b', headers: {} })?.route.id, SERVICES[2]);
+    }
+  });
+
+  it('a bad body in a delta rejects the config and leaves the previous one as it was', () => {
+    const s = service(SERVICES[0]!);
+    const a = route(SERVICES[1]!, SERVICES[0]!, { paths: ['/a'] });
+    const first = compile({ version: 1, hash: 'h1', resources: [s, a] }, undefined, runtime);
+    const listed = first.routes.get(SERVICES[1]!);
+    const bad = { ...route(SERVICES[2]!, SERVICES[0]!, { paths: ['/b'] }), body: '{"paths":"/b"' };
+    assert.throws(() => compile({ version: 2, hash: 'h2', resources: [s, a, bad], delta: { baseVersion: 1, baseHash: 'h1', updated: [bad], removed: [] } }, first, runtime), /route/);
+    const edited = route(SERVICES[1]!, SERVICES[0]!, { paths: ['/a2'] });
+    const gone = compile({ version: 2, hash: 'h2', resources: [s, edited], delta: { baseVersion: 1, baseHash: 'h1', updated: [edited], removed: [] } }, first, runtime);
+    assert.equal(gone.router.match({ method: 'GET', host: 'x', path: '/a2', headers: {} })?.route.id, SERVICES[1]);
+    assert.equal(first.router.match({ method: 'GET', host: 'x', path: '/a', headers: {} })?.route.id, SERVICES[1], 'the previous config still routes /a');
+    assert.equal(first.routes.get(SERVICES[1]!), listed, 'and still lists its own route');
+  });
+
+  it('a delta that changes only a service leaves the previous config\'s routes as they were', () => {
+    const a = route(SERVICES[1]!, SERVICES[0]!, { paths: ['/a'] });
+    const first = compile({ version: 1, hash: 'h1', resources: [service(SERVICES[0]!), a] }, undefined, runtime);
+    const listed = first.routes.get(SERVICES[1]!)!;
+    const moved = service(SERVICES[0]!, { port: 81 });
+    const second = compile({ version: 2, hash: 'h2', resources: [moved, a], delta: { baseVersion: 1, baseHash: 'h1', updated: [moved], removed: [] } }, first, runtime);
+    assert.equal(second.routes.get(SERVICES[1]!)!.service?.port, 81);
+    assert.equal(first.routes.get(SERVICES[1]!), listed);
+    assert.equal(first.routes.get(SERVICES[1]!)!.service?.port, 80);
   });
 
   it('shares unchanged maps and compiled routes with the previous config', () => {
@@ -144,3 +193,14 @@ describe('compile: incremental equals from scratch', () => {
     assert.equal(second.router.match({ method: 'GET', host: 'x', path: '/b', headers: {} })?.route.id, SERVICES[2]);
   });
 });
+
+/** What a delta push would carry from `before` to `after`: new or edited resources, and the ones gone. */
+function changeBetween(before: readonly Resource[], after: readonly Resource[]): { updated: Resource[]; removed: { type: string; id: string }[] } {
+  const key = (r: Resource) => `${r.type}/${r.id}`;
+  const was = new Map(before.map((r) => [key(r), r.body] as const));
+  const now = new Set(after.map(key));
+  return {
+    updated: after.filter((r) => was.get(key(r)) !== r.body),
+    removed: before.filter((r) => !now.has(key(r))).map((r) => ({ type: r.type, id: r.id })),
+  };
+}

@@ -16,6 +16,7 @@ import {
   type Acl,
   type BasicAuthCredential,
   type Consumer,
+  type DeltaHint,
   type JwtSecret,
   type KeyAuthCredential,
   type Plugin,
@@ -33,7 +34,7 @@ import { compilePlugins, type PreviousPlugin } from './compile-plugins.js';
 import { compileService } from './compile-service.js';
 import { compileUpstream, type PreviousUpstream, type UpstreamRuntime } from './compile-upstreams.js';
 import { FrozenMap, FrozenSet } from './frozen.js';
-import { bucketResources, type Buckets } from './buckets.js';
+import { bucketDelta, bucketResources, type Buckets } from './buckets.js';
 import { checkRef, invalid } from './invalid.js';
 import { MapView } from './map-view.js';
 import { compileRoutes, type RouteRecord } from './route-record.js';
@@ -43,6 +44,8 @@ export interface CompileInput {
   readonly version: number;
   readonly hash: string;
   readonly resources: Iterable<Resource>;
+  /** How `resources` differ from a config: used when that config is `previous`, so bucketing costs the change, not the table. */
+  readonly delta?: DeltaHint | undefined;
 }
 
 interface PreviousService {
@@ -79,7 +82,9 @@ export function compile(input: CompileInput, previous?: CompiledConfig, runtime?
   const rt = runtime ?? prev?.runtime ?? new PluginRuntime();
 
   // 1. Bucket, parse and schema-check every body (unchanged bodies keep their entity).
-  const { parsed, changed } = bucketResources(input.resources, prev?.parsed);
+  const d = input.delta;
+  const onTop = d !== undefined && prev !== undefined && previous!.version === d.baseVersion && previous!.hash === d.baseHash;
+  const { parsed, changed } = onTop ? bucketDelta(prev.parsed, d) : bucketResources(input.resources, prev?.parsed);
   const entities = <T>(t: ResourceType): Map<string, { entity: T; body: string }> => parsed.get(t) as unknown as Map<string, { entity: T; body: string }>;
 
   // 2. Certificates and SNIs: served by the TLS listener (later); references checked now.

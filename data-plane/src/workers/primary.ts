@@ -13,7 +13,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { PORTICO_VERSION, pinTickObjectShape } from '@portico/shared';
-import { startClusterClient } from '../cluster/client.js';
+import { startClusterClient, type AppliedSnapshot } from '../cluster/client.js';
 import { compile, liveCacheNamespaces } from '../compile/compile.js';
 import type { CompiledConfig } from '../compile/types.js';
 import type { ConfigCell, DataPlaneOptions, RunningDataPlane } from '../main.js';
@@ -28,7 +28,7 @@ import type { UpstreamHealthReport } from '../health/types.js';
 import { answerRateLimit, isRateLimitRequest } from './ipc-rate-limit-store.js';
 import { WorkerFleet } from './fleet.js';
 import { WorkerMetricsLedger } from './metrics-ledger.js';
-import { diffResources, type ResourceIndex } from './config-delta.js';
+import { diffFromHint, diffResources, type ResourceIndex } from './config-delta.js';
 import { isMessage, type PrimaryToWorker, type WireSnapshot, type WorkerToPrimary } from './messages.js';
 
 const APPLY_WAIT_MS = 10_000;
@@ -164,7 +164,7 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     });
   };
 
-  const apply = (snap: WireSnapshot): Promise<void> => {
+  const apply = (snap: AppliedSnapshot): Promise<void> => {
     const started = process.hrtime.bigint();
     // Throws on a bad config: the client NACKs and no worker ever sees it.
     const next = compile(snap, compiled, runtime);
@@ -172,12 +172,16 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     // The node's counters follow the newest accepted config (workers' own retains are ignored).
     runtime.retain(next.pluginIds, liveCacheNamespaces(next));
     const base = latest?.version ?? null;
-    const diff = diffResources(latestIndex, snap.resources);
+    const baseHash = latest?.hash;
+    // A delta on the config the workers were last sent: diff from the change, not the whole table.
+    const hint = snap.delta;
+    const onLatest = hint !== undefined && latest !== null && latestIndex !== null && hint.baseVersion === latest.version && hint.baseHash === latest.hash;
+    const diff = onLatest ? diffFromHint(latestIndex!, hint) : diffResources(latestIndex, snap.resources);
     latestIndex = diff.index;
     latest = { version: snap.version, hash: snap.hash, resources: snap.resources };
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100, workers: fleet.size, changed: diff.changed.length, removed: diff.removed.length }, 'config accepted; sending to workers');
-    const delta = base === null ? null : { baseVersion: base, version: snap.version, hash: snap.hash, changed: diff.changed, removed: diff.removed };
+    const delta = base === null ? null : { baseVersion: base, baseHash: baseHash!, version: snap.version, hash: snap.hash, changed: diff.changed, removed: diff.removed };
     for (const w of Object.values(cluster.workers ?? {})) {
       if (!w || !initialized.has(w.id)) continue;
       // Only what changed to a worker holding the previous config; the whole list otherwise.

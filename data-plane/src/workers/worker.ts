@@ -3,7 +3,7 @@
 // but holds no cluster stream and no status listener: the primary sends it the
 // config (first in `init`, before it listens, so a restarted worker never
 // serves without the node's config) and answers its rate-limit questions.
-import { createLogger, type LogLevel } from '@portico/shared';
+import { createLogger, type DeltaHint, type LogLevel } from '@portico/shared';
 import { createServingCore, type ServingCore } from '../main.js';
 import { applyDelta, indexResources, type ResourceIndex } from './config-delta.js';
 import { IpcRateLimitStore } from './ipc-rate-limit-store.js';
@@ -41,7 +41,7 @@ export function runWorker(): void {
     apply(log, snap);
   };
 
-  const apply = (log: ReturnType<typeof createLogger>, snap: WireSnapshot): void => {
+  const apply = (log: ReturnType<typeof createLogger>, snap: WireSnapshot & { delta?: DeltaHint }): void => {
     try {
       core!.apply(snap);
       tell({ t: 'applied', version: snap.version, hash: snap.hash });
@@ -87,7 +87,7 @@ export function runWorker(): void {
         }
         const resources = applyDelta(held, d);
         heldVersion = d.version;
-        apply(log, { version: d.version, hash: d.hash, resources });
+        apply(log, { version: d.version, hash: d.hash, resources, delta: { baseVersion: d.baseVersion, baseHash: d.baseHash, updated: d.changed, removed: d.removed } });
         return;
       }
       case 'stats':
