@@ -19,8 +19,9 @@ interface Case {
   delta_bytes_max: number | null;
 }
 
-/** Writes made first and left out of the figures, as every scenario warms up before it measures. */
+/** Writes made first and left out of the figures, as every scenario warms up before it measures: at least this many, for at least WARMUP_MS. */
 const WARMUP_WRITES = 5;
+const WARMUP_MS = 2000;
 
 export async function s5(ctx: BenchContext): Promise<ScenarioResult> {
   const r = newResult('S5', `Write → live on two data planes over ${ctx.opts.writes} writes, and bytes per change`);
@@ -61,8 +62,8 @@ export async function s5(ctx: BenchContext): Promise<ScenarioResult> {
     rows: cases.map((c) => [c.config, c.wtl.p50_ms, c.wtl.p99_ms, c.wtl.min_ms, c.wtl.max_ms, c.full_snapshot_bytes ?? '–', c.delta_bytes_median ?? '–', c.delta_bytes_max ?? '–']),
   });
   r.notes.push(
-    `Before the ${ctx.opts.writes} measured writes, ${WARMUP_WRITES} warm-up writes made the same way (not counted; the data planes had just started): ` +
-      cases.map((c) => `${c.config} max ${Math.max(...c.wtl.warmup_ms)} ms`).join(', ') +
+    `Before the ${ctx.opts.writes} measured writes, warm-up writes made the same way for at least ${WARMUP_MS / 1000} s and ${WARMUP_WRITES} writes (not counted; the data planes had just started): ` +
+      cases.map((c) => `${c.config}: ${c.wtl.warmup_ms.length} writes, max ${Math.max(...c.wtl.warmup_ms)} ms`).join('; ') +
       '.',
   );
   r.notes.push('bytes: the size of each gRPC ConfigPush message as a simulated data plane on the same stream received it (HTTP/2 framing excluded); the data plane itself does not expose a byte count yet.');
@@ -77,7 +78,7 @@ async function runCase(ctx: BenchContext, config: string, admin: string, cluster
     const first = await waitFirst(sim.pushes);
     ctx.log(`S5 (${config}): ${ctx.opts.writes} writes…`);
     const before = sim.pushes.length;
-    const wtl = await writeToLive(admin, proxies, ctx.opts.writes, { tag: config.replace(/\W+/g, ''), warmup: WARMUP_WRITES });
+    const wtl = await writeToLive(admin, proxies, ctx.opts.writes, { tag: config.replace(/\W+/g, ''), warmup: WARMUP_WRITES, warmupMs: WARMUP_MS });
     await new Promise((res) => setTimeout(res, 200)); // the simulated node sees the last push too
     const deltas = sim.pushes.slice(before).filter((p) => !p.full).map((p) => p.bytes);
     ctx.log(`  p50 ${wtl.p50_ms} ms, p99 ${wtl.p99_ms} ms; ${deltas.length} deltas, median ${median(deltas)} bytes`);
