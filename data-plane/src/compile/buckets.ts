@@ -73,12 +73,13 @@ export function bucketDelta(previous: Buckets, delta: Pick<DeltaHint, 'updated' 
   };
   for (const r of delta.updated) {
     if (!isResourceType(r.type)) invalid(`resource '${String(r.type)}/${r.id}': unknown resource type`);
-    if (previous.get(r.type)!.get(r.id)?.body === r.body) continue;
+    // (against what this delta made so far: a resource listed twice ends as its last listing, as in the node's set)
+    if (parsed.get(r.type)!.get(r.id)?.body === r.body) continue;
     own(r.type).set(r.id, { body: r.body, entity: parseEntity(r.type, r.id, r.body) });
   }
   for (const ref of delta.removed) {
     // Gone already (created and removed while we were not looking), or never ours.
-    if (!isResourceType(ref.type) || !previous.get(ref.type)!.has(ref.id)) continue;
+    if (!isResourceType(ref.type) || !parsed.get(ref.type)!.has(ref.id)) continue;
     own(ref.type).delete(ref.id);
   }
   if (!changed.has('routes')) parsed.set('routes', new Map(previous.get('routes')));

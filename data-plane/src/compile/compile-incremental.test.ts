@@ -181,6 +181,15 @@ describe('compile: incremental equals from scratch', () => {
     assert.equal(first.routes.get(SERVICES[1]!)!.service?.port, 80);
   });
 
+  it('a resource a delta lists twice ends as its last listing, as in the node\'s resource set', () => {
+    const a = route(SERVICES[1]!, SERVICES[0]!, { paths: ['/a'] });
+    const first = compile({ version: 1, hash: 'h1', resources: [service(SERVICES[0]!), a] }, undefined, runtime);
+    const edited = route(SERVICES[1]!, SERVICES[0]!, { paths: ['/edited'] });
+    const second = compile({ version: 2, hash: 'h2', resources: [service(SERVICES[0]!), a], delta: { baseVersion: 1, baseHash: 'h1', updated: [edited, a], removed: [] } }, first, runtime);
+    assert.equal(second.router.match({ method: 'GET', host: 'x', path: '/a', headers: {} })?.route.id, SERVICES[1]);
+    assert.equal(second.router.match({ method: 'GET', host: 'x', path: '/edited', headers: {} }), null);
+  });
+
   it('shares unchanged maps and compiled routes with the previous config', () => {
     const resources = [service(SERVICES[0]!), route(SERVICES[1]!, SERVICES[0]!, { paths: ['/a'] })];
     const first = compile({ version: 1, hash: 'h', resources }, undefined, runtime);
