@@ -3,8 +3,8 @@
 // the last snapshot the control plane sent (or the disk cache of it).
 // `createServingCore` is the part every serving process runs (the single
 // process here, or each worker of `--workers N`, see workers/).
-import { PORTICO_VERSION, pinTickObjectShape, type DeltaHint, type Logger, type Resource } from '@portico/shared';
-import { startClusterClient } from './cluster/client.js';
+import { PORTICO_VERSION, pinTickObjectShape, type Logger } from '@portico/shared';
+import { startClusterClient, type AppliedSnapshot } from './cluster/client.js';
 import { compile, liveCacheNamespaces } from './compile/compile.js';
 import { HealthRegistry } from './health/registry.js';
 import { HealthConfigs } from './health/snapshot-config.js';
@@ -55,7 +55,7 @@ export interface ServingCore {
   /** This process's metrics: what the prometheus plugin records and the proxy's counts. */
   readonly metrics: ProcessMetrics;
   /** Compiles and swaps in a snapshot; throws to reject it (nothing changes then). */
-  apply(snap: { version: number; hash: string; resources: Resource[]; delta?: DeltaHint | undefined }): void;
+  apply(snap: AppliedSnapshot): void;
   /** Stops accepting, drains in-flight requests (bounded), closes pools and runtime. */
   close(drainMs: number): Promise<void>;
 }
@@ -74,7 +74,7 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
   const metrics = new ProcessMetrics({ processDefaults: true });
   const runtime = new PluginRuntime({ log: log.child({ component: 'plugins' }), metrics, ...(o.rateLimits ? { rateLimits: o.rateLimits } : {}) });
 
-  const apply = (snap: { version: number; hash: string; resources: Resource[]; delta?: DeltaHint | undefined }): void => {
+  const apply = (snap: AppliedSnapshot): void => {
     const started = process.hrtime.bigint();
     const next = compile(snap, cell.current ?? undefined, runtime, { health });
     // Before the swap: the first request on the new config finds its upstreams' health ready.

@@ -171,17 +171,16 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     compiled = next;
     // The node's counters follow the newest accepted config (workers' own retains are ignored).
     runtime.retain(next.pluginIds, liveCacheNamespaces(next));
-    const base = latest?.version ?? null;
-    const baseHash = latest?.hash;
+    const base = latest; // what workers holding the previous config hold
     // A delta on the config the workers were last sent: diff from the change, not the whole table.
     const hint = snap.delta;
-    const onLatest = hint !== undefined && latest !== null && latestIndex !== null && hint.baseVersion === latest.version && hint.baseHash === latest.hash;
+    const onLatest = hint !== undefined && base !== null && latestIndex !== null && hint.baseVersion === base.version && hint.baseHash === base.hash;
     const diff = onLatest ? diffFromHint(latestIndex!, hint) : diffResources(latestIndex, snap.resources);
     latestIndex = diff.index;
     latest = { version: snap.version, hash: snap.hash, resources: snap.resources };
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100, workers: fleet.size, changed: diff.changed.length, removed: diff.removed.length }, 'config accepted; sending to workers');
-    const delta = base === null ? null : { baseVersion: base, baseHash: baseHash!, version: snap.version, hash: snap.hash, changed: diff.changed, removed: diff.removed };
+    const delta = base === null ? null : { baseVersion: base.version, baseHash: base.hash, version: snap.version, hash: snap.hash, changed: diff.changed, removed: diff.removed };
     for (const w of Object.values(cluster.workers ?? {})) {
       if (!w || !initialized.has(w.id)) continue;
       // Only what changed to a worker holding the previous config; the whole list otherwise.

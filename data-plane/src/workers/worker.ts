@@ -3,7 +3,8 @@
 // but holds no cluster stream and no status listener: the primary sends it the
 // config (first in `init`, before it listens, so a restarted worker never
 // serves without the node's config) and answers its rate-limit questions.
-import { createLogger, type DeltaHint, type LogLevel } from '@portico/shared';
+import { createLogger, type LogLevel } from '@portico/shared';
+import type { AppliedSnapshot } from '../cluster/client.js';
 import { createServingCore, type ServingCore } from '../main.js';
 import { applyDelta, indexResources, type ResourceIndex } from './config-delta.js';
 import { IpcRateLimitStore } from './ipc-rate-limit-store.js';
@@ -41,7 +42,7 @@ export function runWorker(): void {
     apply(log, snap);
   };
 
-  const apply = (log: ReturnType<typeof createLogger>, snap: WireSnapshot & { delta?: DeltaHint }): void => {
+  const apply = (log: ReturnType<typeof createLogger>, snap: AppliedSnapshot): void => {
     try {
       core!.apply(snap);
       tell({ t: 'applied', version: snap.version, hash: snap.hash });
