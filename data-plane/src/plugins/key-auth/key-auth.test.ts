@@ -2,8 +2,10 @@
 // upstream that echoes what it received.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Pool } from 'undici';
 import { consumer, keyAuthCredential, plugin, route, service, startCompiledProxy, uuid, type CompiledProxy } from '../../compile/test-fixtures.js';
 import { echo, json, send, startUpstream, type Upstream } from '../../proxy/test-support.js';
+import { sameKey } from './handler.js';
 
 type Echo = { url: string; headers: Record<string, string>; body: string };
 
@@ -123,5 +125,43 @@ describe('key-auth', () => {
     px.apply([service(SVC2, { port: up.port }), route(RT2, SVC2, { paths: ['/pre'] }), plugin(uuid(), 'key-auth', { run_on_preflight: false }, { route: RT2 })]);
     assert.equal((await send(px.port, { method: 'OPTIONS', path: '/pre' })).status, 200);
     assert.equal((await send(px.port, { method: 'GET', path: '/pre' })).status, 401);
+  });
+
+  it('one keep-alive connection: each key is checked as itself, and a credential change applies to the next request', async () => {
+    const BOB = uuid();
+    const BOB_CRED = uuid();
+    const base = [service(SVC, { port: up.port }), route(RT, SVC, { paths: ['/private'] }), consumer(ALICE, { username: 'alice' }), consumer(BOB, { username: 'bob' }), keyAuthCredential(BOB_CRED, BOB, 'bob-key'), plugin(uuid(), 'key-auth', {}, { route: RT })];
+    px.apply([...base, keyAuthCredential(CRED, ALICE, 'secret-key-1')]);
+    const pool = new Pool(`http://127.0.0.1:${px.port}`, { connections: 1, pipelining: 1 });
+    let connections = 0;
+    pool.on('connect', () => connections++);
+    const as = async (key: string): Promise<string | number> => {
+      const r = await pool.request({ method: 'GET', path: '/private', headers: { apikey: key } });
+      const body = await r.body.text();
+      return r.statusCode === 200 ? (JSON.parse(body) as Echo).headers['x-consumer-username']! : r.statusCode;
+    };
+    try {
+      assert.equal(await as('secret-key-1'), 'alice');
+      assert.equal(await as('secret-key-1'), 'alice');
+      assert.equal(await as('secret-key-2'), 401, 'a key differing in its last character');
+      assert.equal(await as('bob-key'), 'bob');
+      assert.equal(await as('secret-key-1'), 'alice', 'the key, not the connection, decides the consumer');
+      px.apply(base); // alice's credential deleted
+      assert.equal(await as('secret-key-1'), 401, 'a deleted credential stops working on a connection that used it');
+      assert.equal(await as('bob-key'), 'bob');
+      assert.equal(connections, 1, 'every request went over the one connection');
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('sameKey', () => {
+  it('is true only for equal strings', () => {
+    assert.equal(sameKey('secret-key-1', 'secret-key-1'), true);
+    assert.equal(sameKey('secret-key-1', 'secret-key-2'), false);
+    assert.equal(sameKey('xecret-key-1', 'secret-key-1'), false);
+    assert.equal(sameKey('secret-key-1', 'secret-key-10'), false);
+    assert.equal(sameKey('', ''), true);
   });
 });
