@@ -69,6 +69,7 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
   // name + address, so they outlive every config generation like the pools.
   const health = new HealthRegistry({ log: log.child({ component: 'health' }) });
   const healthConfigs = new HealthConfigs();
+  let upstreamHealth: ReturnType<HealthConfigs['read']> | null = null;
   const pools = new UpstreamPools({ health });
   // Rate-limit counters, cached responses and metrics: outlive every config generation.
   const metrics = new ProcessMetrics({ processDefaults: true });
@@ -76,9 +77,13 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
 
   const apply = (snap: AppliedSnapshot): void => {
     const started = process.hrtime.bigint();
-    const next = compile(snap, cell.current ?? undefined, runtime, { health });
+    const previous = cell.current;
+    const next = compile(snap, previous ?? undefined, runtime, { health });
+    // Health configs come from upstream bodies only: compile shares the upstreams map when none
+    // changed, and then the last read holds (no pass over a 10,000-route snapshot per change).
+    if (upstreamHealth === null || previous === null || next.upstreams !== previous.upstreams) upstreamHealth = healthConfigs.read(snap.resources);
     // Before the swap: the first request on the new config finds its upstreams' health ready.
-    health.sync(next.upstreams.values(), healthConfigs.read(snap.resources));
+    health.sync(next.upstreams.values(), upstreamHealth);
     cell.current = next;
     const origins = new Set<string>();
     // Resolved addresses of name targets too: their pools keep warm connections across swaps.

@@ -125,7 +125,7 @@ test('cluster client: a delta on the current version is applied and its hash com
     assert.equal(cp.of('ack')[1]!.ack.nonce, p.nonce);
     assert.equal(c.state().version, 2);
     assert.equal(c.state().hash, configHash(next));
-    assert.deepEqual(applied[1]!.resources.map((r) => r.id).sort(), ['a', 'c']);
+    assert.deepEqual([...applied[1]!.resources].map((r) => r.id).sort(), ['a', 'c']);
   } finally {
     await cp.close();
   }
@@ -180,7 +180,7 @@ test('cluster client: an apply that throws is NACKed with the serving version an
     failApply.on = false;
     cp.push({ version: 3, hash: configHash([svc('a'), svc('c')]), full: false, base_version: 1, resources: [svc('c')], removed: [] });
     await eventually(() => c.state().version === 3, 3000, 'good delta applied');
-    assert.deepEqual(applied.at(-1)!.resources.map((r) => r.id).sort(), ['a', 'c']);
+    assert.deepEqual([...applied.at(-1)!.resources].map((r) => r.id).sort(), ['a', 'c']);
     assert.equal(c.state().lastError, null);
   } finally {
     await cp.close();

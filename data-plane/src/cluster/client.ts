@@ -21,7 +21,8 @@ import { pushResources } from './push-resources.js';
 export interface AppliedSnapshot {
   version: number;
   hash: string;
-  resources: Resource[];
+  /** Iterable more than once; a view of the node's set, not a copy. */
+  resources: Iterable<Resource>;
   /** Set when the config came as a delta on the one applied before (see compile's use of it). */
   delta?: DeltaHint;
 }
@@ -103,7 +104,7 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
   if (cache.ok) {
     const set = cache.set;
     try {
-      const applied = opts.apply({ version: set.version, hash: set.hash, resources: set.resources });
+      const applied = opts.apply({ version: set.version, hash: set.hash, resources: set });
       if (applied instanceof Promise) applied.catch((err: unknown) => log.warn({ err, config_version: set.version }, 'cached config not applied everywhere'));
       current = set;
       cached = `${set.version}:${set.hash}`;
@@ -190,7 +191,7 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
       return;
     }
     try {
-      await opts.apply({ version: next.version, hash: next.hash, resources: next.resources, ...(delta ? { delta } : {}) });
+      await opts.apply({ version: next.version, hash: next.hash, resources: next, ...(delta ? { delta } : {}) });
     } catch (err) {
       return reject(call, head, err);
     }

@@ -4,8 +4,10 @@
 // resource, so it lives in its own small function that V8 optimizes early,
 // and it finds previous entries by walking the previous buckets in order.
 // When the change from the previous snapshot is known (a delta push),
-// bucketDelta does the same from the change alone.
+// bucketDelta does the same from the change alone, its buckets layered over
+// the previous ones (LayeredMap) so a change costs what it touches.
 import { isResourceType, RESOURCE_TYPES, type DeltaHint, type Resource, type ResourceType } from '@portico/shared';
+import { LayeredMap } from '../collections/layered-map.js';
 import { invalid, parseEntity, singular } from './invalid.js';
 
 export interface Parsed {
@@ -15,14 +17,21 @@ export interface Parsed {
 
 export type Buckets = ReadonlyMap<ResourceType, ReadonlyMap<string, Parsed>>;
 
+/** A bucket compile may still write (compileRoutes does): a Map, or a layer over the previous config's bucket. */
+export interface Bucket<V = Parsed> extends ReadonlyMap<string, V> {
+  set(id: string, value: V): unknown;
+  delete(id: string): boolean;
+}
+
 export interface Bucketed {
-  readonly parsed: Map<ResourceType, Map<string, Parsed>>;
+  readonly parsed: Map<ResourceType, Bucket>;
   /** Types with a resource added, removed or changed since `previous`. */
   readonly changed: ReadonlySet<ResourceType>;
 }
 
 export function bucketResources(resources: Iterable<Resource>, previous: Buckets | undefined): Bucketed {
-  const parsed = new Map<ResourceType, Map<string, Parsed>>(RESOURCE_TYPES.map((t) => [t, new Map()]));
+  const buckets = new Map<ResourceType, Map<string, Parsed>>(RESOURCE_TYPES.map((t) => [t, new Map()]));
+  const parsed: Map<ResourceType, Bucket> = buckets;
   const changed = new Set<ResourceType>();
   // Snapshots list resources mostly type by type: the per-type state is looked up once per run.
   let type: string | undefined;
@@ -33,7 +42,7 @@ export function bucketResources(resources: Iterable<Resource>, previous: Buckets
     if (r.type !== type) {
       if (!isResourceType(r.type)) invalid(`resource '${String(r.type)}/${r.id}': unknown resource type`);
       type = r.type;
-      bucket = parsed.get(r.type)!;
+      bucket = buckets.get(r.type)!;
       const prevBucket = previous?.get(r.type);
       walk = walks.get(type);
       if (walk === undefined && prevBucket !== undefined) walks.set(type, (walk = new InOrder(prevBucket)));
@@ -57,17 +66,18 @@ export function bucketResources(resources: Iterable<Resource>, previous: Buckets
  * The buckets of `previous` with `delta` applied: what bucketResources makes
  * of the whole snapshot the delta produces, entries in the same order (edits
  * in place, additions at the end), at the cost of the change. Buckets of
- * types the delta leaves alone are shared with `previous`, except routes:
- * compileRoutes writes compiled routes into that bucket, so it is always a
- * copy and the previous config's stays as it was.
+ * types the delta leaves alone are shared with `previous`; the others are
+ * layers over previous's, and so is routes always: compileRoutes writes
+ * compiled routes into that bucket, and the previous config's must stay as
+ * it was.
  */
 export function bucketDelta(previous: Buckets, delta: Pick<DeltaHint, 'updated' | 'removed'>): Bucketed {
-  const parsed = new Map(previous) as Map<ResourceType, Map<string, Parsed>>;
+  const parsed = new Map(previous) as Map<ResourceType, Bucket>;
   const changed = new Set<ResourceType>();
-  const own = (t: ResourceType): Map<string, Parsed> => {
+  const own = (t: ResourceType): Bucket => {
     if (!changed.has(t)) {
       changed.add(t);
-      parsed.set(t, new Map(previous.get(t)));
+      parsed.set(t, layerOver(previous.get(t)!));
     }
     return parsed.get(t)!;
   };
@@ -82,8 +92,13 @@ export function bucketDelta(previous: Buckets, delta: Pick<DeltaHint, 'updated' 
     if (!isResourceType(ref.type) || !parsed.get(ref.type)!.has(ref.id)) continue;
     own(ref.type).delete(ref.id);
   }
-  if (!changed.has('routes')) parsed.set('routes', new Map(previous.get('routes')));
+  if (!changed.has('routes')) parsed.set('routes', layerOver(previous.get('routes')!));
   return { parsed, changed };
+}
+
+/** A writable layer over a previous config's bucket, which is never written again (a config is immutable once built). */
+function layerOver<V>(bucket: ReadonlyMap<string, V>): LayeredMap<string, V> {
+  return bucket instanceof LayeredMap ? (bucket as LayeredMap<string, V>).fork() : LayeredMap.over(bucket as Map<string, V>);
 }
 
 const listedTwice = (r: Resource): never => invalid(`${singular(r.type as ResourceType)} '${r.id}': listed twice in the snapshot`);

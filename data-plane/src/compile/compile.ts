@@ -34,10 +34,10 @@ import { compilePlugins, type PreviousPlugin } from './compile-plugins.js';
 import { compileService } from './compile-service.js';
 import { compileUpstream, type PreviousUpstream, type UpstreamRuntime } from './compile-upstreams.js';
 import { FrozenMap, FrozenSet } from './frozen.js';
-import { bucketDelta, bucketResources, type Buckets } from './buckets.js';
+import { bucketDelta, bucketResources, type Bucket, type Buckets } from './buckets.js';
 import { checkRef, invalid } from './invalid.js';
 import { MapView } from './map-view.js';
-import { compileRoutes, type RouteRecord } from './route-record.js';
+import { compileRoutes, compileTouchedRoutes, type RouteRecord } from './route-record.js';
 import type { CompiledConfig, CompiledRoute, CompiledService, CompiledUpstream, ConsumerTable } from './types.js';
 
 export interface CompileInput {
@@ -145,13 +145,12 @@ export function compile(input: CompileInput, previous?: CompiledConfig, runtime?
 
   // 7. Routes, each with its resolved plugin chain (unchanged ones kept as they are, see route-record.ts).
   const quiet = prev !== undefined && samePlugins(prev.plugins, plugins.reusable);
-  const records = parsed.get('routes') as Map<string, RouteRecord>;
-  const { cacheNamespaces, routable, removed, added } = compileRoutes(records, prev?.parsed.get('routes') as ReadonlyMap<string, RouteRecord> | undefined, {
-    quiet,
-    changedServices,
-    serviceById: (sid) => services.get(sid)?.compiled,
-    plugins: plugins.index,
-  });
+  const records = parsed.get('routes') as unknown as Bucket<RouteRecord>;
+  const previousRecords = prev?.parsed.get('routes') as ReadonlyMap<string, RouteRecord> | undefined;
+  const routeContext = { quiet, changedServices, serviceById: (sid: string) => services.get(sid)?.compiled, plugins: plugins.index };
+  // A delta that touched routes only: visit those, not the whole table.
+  const touchedOnly = onTop && quiet && changedServices.size === 0 ? compileTouchedRoutes(records, previousRecords!, routeIdsOf(d), prev.cacheNamespaces, routeContext) : null;
+  const { cacheNamespaces, routable, removed, added } = touchedOnly ?? compileRoutes(records, previousRecords, routeContext);
   let router: TraditionalRouter;
   try {
     router = prev === undefined ? createTraditionalRouter(routable) : updateTraditionalRouter(prev.router, { removed, added });
@@ -185,6 +184,12 @@ function samePlugins(a: ReadonlyMap<string, PreviousPlugin>, b: ReadonlyMap<stri
     if (oldId !== id || oldP !== p) return false;
   }
   return true;
+}
+
+/** The ids of the routes a delta updated or removed. */
+function* routeIdsOf(d: Pick<DeltaHint, 'updated' | 'removed'>): Generator<string> {
+  for (const r of d.updated) if (r.type === 'routes') yield r.id;
+  for (const r of d.removed) if (r.type === 'routes') yield r.id;
 }
 
 const entityMap = <T>(m: ReadonlyMap<string, { entity: T }>): Map<string, T> => new Map([...m].map(([id, v]) => [id, v.entity] as const));

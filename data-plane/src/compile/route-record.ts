@@ -8,6 +8,7 @@ import type { RoutePlugins } from '../plugins/chain.js';
 import { resolveRoute, type PluginIndex } from '../plugins/resolve.js';
 import type { RouterRoute } from '../router/index.js';
 import { compileRoute, resolveRouteTargets, type RouteTargets } from './compile-route.js';
+import type { Bucket } from './buckets.js';
 import { invalid } from './invalid.js';
 import type { CompiledService } from './types.js';
 
@@ -37,7 +38,7 @@ export interface RouteContext {
 }
 
 export interface CompiledRoutes {
-  readonly cacheNamespaces: Set<string>;
+  readonly cacheNamespaces: ReadonlySet<string>;
   /** Every routable route, when there is no previous compile (a full router build). */
   readonly routable: RouterRoute[];
   /** What left and joined the router since the previous compile. */
@@ -51,8 +52,9 @@ export interface CompiledRoutes {
  * that names no changed service resolves exactly as it did, so it is kept as
  * it is: an unchanged route costs no resolution at all.
  */
-export function compileRoutes(records: Map<string, RouteRecord>, previous: ReadonlyMap<string, RouteRecord> | undefined, cx: RouteContext): CompiledRoutes {
-  const out: CompiledRoutes = { cacheNamespaces: new Set(), routable: [], removed: [], added: [] };
+export function compileRoutes(records: Bucket<RouteRecord>, previous: ReadonlyMap<string, RouteRecord> | undefined, cx: RouteContext): CompiledRoutes {
+  const cacheNamespaces = new Set<string>();
+  const out: CompiledRoutes = { cacheNamespaces, routable: [], removed: [], added: [] };
   let kept = 0; // routes of the previous config still here (the rest were deleted)
   for (const [id, record] of records) {
     // A record carried over from the previous config (same body) holds that config's route.
@@ -64,7 +66,7 @@ export function compileRoutes(records: Map<string, RouteRecord>, previous: Reado
         : compileRouteRecord(id, entity, record.body, old, cx.serviceById, cx.plugins);
     // (replacing the value of a key being iterated is safe, and leaves the previous config's record alone)
     if (next !== record.compiled) records.set(id, { body: record.body, entity, compiled: next });
-    for (let i = 0; i < next.namespaces.length; i++) out.cacheNamespaces.add(next.namespaces[i]!);
+    for (let i = 0; i < next.namespaces.length; i++) cacheNamespaces.add(next.namespaces[i]!);
     // Kong leaves the routes of a disabled service out of the router; a split
     // stays while one of its backends can take traffic.
     if (previous === undefined) {
@@ -88,6 +90,49 @@ export function compileRoutes(records: Map<string, RouteRecord>, previous: Reado
     }
   }
   return out;
+}
+
+/**
+ * compileRoutes at the cost of the change, for a delta that touched only the
+ * routes `touched` names while nothing else a route resolves against changed
+ * (cx.quiet, no changed service): every other record is the previous
+ * config's, compiled as it is. `records` is a layer over `previous` with the
+ * delta's routes set or deleted. Returns null, having written nothing, when a
+ * touched route has or had cache namespaces: the whole walk then recounts
+ * them (`previousNamespaces` holds only while no touched route has any).
+ */
+export function compileTouchedRoutes(
+  records: Bucket<RouteRecord>,
+  previous: ReadonlyMap<string, RouteRecord>,
+  touched: Iterable<string>,
+  previousNamespaces: ReadonlySet<string>,
+  cx: RouteContext,
+): CompiledRoutes | null {
+  const writes: [string, RouteRecord][] = [];
+  const removed: RouterRoute[] = [];
+  const added: RouterRoute[] = [];
+  const seen = new Set<string>();
+  for (const id of touched) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const old = previous.get(id)?.compiled;
+    if (old !== undefined && old.namespaces.length > 0) return null;
+    const record = records.get(id);
+    if (record === undefined) {
+      // Deleted (or created and deleted while this node was not looking: then never routable here).
+      if (old?.targets.routable === true) removed.push(old.input);
+      continue;
+    }
+    // An unchanged body kept the previous record, compiled as it was.
+    const next = record.compiled ?? compileRouteRecord(id, record.entity, record.body, old, cx.serviceById, cx.plugins);
+    if (next.namespaces.length > 0) return null;
+    if (next !== record.compiled) writes.push([id, { body: record.body, entity: record.entity, compiled: next }]);
+    if (next === old) continue;
+    if (old?.targets.routable === true) removed.push(old.input);
+    if (next.targets.routable) added.push(next.input);
+  }
+  for (const [id, record] of writes) records.set(id, record);
+  return { cacheNamespaces: previousNamespaces, routable: [], removed, added };
 }
 
 /** One route's compiled form: `old` itself when nothing it depends on changed. */

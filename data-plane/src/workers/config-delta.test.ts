@@ -24,7 +24,7 @@ test('a worker applying the delta to what it holds ends with exactly the new con
   const d = diffResources(indexResources(before), after);
   const resources = applyDelta(held, { baseVersion: 1, baseHash: 'g', version: 2, hash: 'h', changed: d.changed, removed: d.removed });
   const key = (x: Resource) => `${x.type}/${x.id}=${x.body}`;
-  assert.deepEqual(resources.map(key).sort(), after.map(key).sort());
+  assert.deepEqual([...resources].map(key).sort(), after.map(key).sort());
 });
 
 test('the same type and id under another type is another resource', () => {

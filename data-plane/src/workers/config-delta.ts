@@ -26,7 +26,7 @@ export type ResourceIndex = Map<string, Resource>;
 
 const keyOf = (type: string, id: string): string => `${type}\u0000${id}`;
 
-export function indexResources(resources: readonly Resource[]): ResourceIndex {
+export function indexResources(resources: Iterable<Resource>): ResourceIndex {
   const index: ResourceIndex = new Map();
   for (const r of resources) index.set(keyOf(r.type, r.id), r);
   return index;
@@ -38,7 +38,7 @@ export function indexResources(resources: readonly Resource[]): ResourceIndex {
  * unchanged resources over as the same strings, so most comparisons are one
  * pointer check.
  */
-export function diffResources(previous: ResourceIndex | null, next: readonly Resource[]): { index: ResourceIndex; changed: Resource[]; removed: ResourceKey[] } {
+export function diffResources(previous: ResourceIndex | null, next: Iterable<Resource>): { index: ResourceIndex; changed: Resource[]; removed: ResourceKey[] } {
   const index = indexResources(next);
   const changed: Resource[] = [];
   const removed: ResourceKey[] = [];
@@ -68,9 +68,13 @@ export function diffFromHint(index: ResourceIndex, hint: Pick<DeltaHint, 'update
   return { index, changed, removed };
 }
 
-/** Applies a delta to a worker's index in place and returns the whole resource list it now describes. */
-export function applyDelta(index: ResourceIndex, delta: WireDelta): Resource[] {
+/**
+ * Applies a delta to a worker's index in place and returns the whole resource
+ * list it now describes: a view of the index (no copy), iterable more than
+ * once, valid until the next delta changes the index.
+ */
+export function applyDelta(index: ResourceIndex, delta: WireDelta): Iterable<Resource> {
   for (const k of delta.removed) index.delete(keyOf(k.type, k.id));
   for (const r of delta.changed) index.set(keyOf(r.type, r.id), r);
-  return [...index.values()];
+  return { [Symbol.iterator]: () => index.values() };
 }

@@ -55,7 +55,8 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
   const cell: ConfigCell = { current: null };
   // The primary's own compile of the newest accepted config: the ACK/NACK decision and the base of the next compile.
   let compiled: CompiledConfig | undefined;
-  let latest: WireSnapshot | null = null;
+  /** The newest accepted config's version and hash; its resources are `latestIndex`'s. */
+  let latest: { version: number; hash: string } | null = null;
   // The node's rate-limit counters: workers consume them over IPC; the primary's compile retains them.
   const counters = new LocalRateLimitStore();
   // The primary's own process metrics; its compile also tells them which prometheus instances want upstream health.
@@ -69,6 +70,8 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
   /** Worker id → version of the last config sent to it (whole or delta): a delta goes only to a worker holding its base. */
   const sentVersion = new Map<number, number>();
   let latestIndex: ResourceIndex | null = null;
+  // The whole newest config for a worker that holds none (or asked for it): built only then, from the index.
+  const wholeLatest = (): WireSnapshot | null => (latest === null ? null : { ...latest, resources: [...latestIndex!.values()] });
   const healthById = new Map<number, UpstreamHealthReport[]>();
   const stats = new Map<number, (s: { inFlight: number; requests: number }) => void>();
   let statsId = 0;
@@ -103,13 +106,13 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
           // a newcomer asks for the same port value (0 included); once none does, for the port it had.
           if (initialized.size === 0) listenPort = boundPort;
           initialized.add(w.id);
-          sendTo(w, { t: 'init', proxyHost: o.proxyHost, proxyPort: listenPort, nodeId: o.nodeId, logLevel: o.logLevel, config: latest });
+          sendTo(w, { t: 'init', proxyHost: o.proxyHost, proxyPort: listenPort, nodeId: o.nodeId, logLevel: o.logLevel, config: wholeLatest() });
           if (latest !== null) sentVersion.set(w.id, latest.version);
           return;
         case 'need-full':
           if (latest === null) return;
           log.warn({ worker_pid: w.process.pid, holding: msg.holding, config_version: latest.version }, 'worker asked for the whole config');
-          sendTo(w, { t: 'config', config: latest });
+          sendTo(w, { t: 'config', config: wholeLatest()! });
           sentVersion.set(w.id, latest.version);
           return;
         case 'listening':
@@ -177,15 +180,16 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     const onLatest = hint !== undefined && base !== null && latestIndex !== null && hint.baseVersion === base.version && hint.baseHash === base.hash;
     const diff = onLatest ? diffFromHint(latestIndex!, hint) : diffResources(latestIndex, snap.resources);
     latestIndex = diff.index;
-    latest = { version: snap.version, hash: snap.hash, resources: snap.resources };
+    latest = { version: snap.version, hash: snap.hash };
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100, workers: fleet.size, changed: diff.changed.length, removed: diff.removed.length }, 'config accepted; sending to workers');
     const delta = base === null ? null : { baseVersion: base.version, baseHash: base.hash, version: snap.version, hash: snap.hash, changed: diff.changed, removed: diff.removed };
+    let whole: WireSnapshot | null = null;
     for (const w of Object.values(cluster.workers ?? {})) {
       if (!w || !initialized.has(w.id)) continue;
       // Only what changed to a worker holding the previous config; the whole list otherwise.
       if (delta !== null && sentVersion.get(w.id) === delta.baseVersion) sendTo(w, { t: 'config-delta', delta });
-      else sendTo(w, { t: 'config', config: latest });
+      else sendTo(w, { t: 'config', config: (whole ??= wholeLatest()!) });
       sentVersion.set(w.id, snap.version);
     }
     return fleet.whenApplied(snap.version, APPLY_WAIT_MS).then((all) => {
