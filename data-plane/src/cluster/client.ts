@@ -12,7 +12,8 @@ import { clusterProto, READABLE_COMPRESSIONS, type ClusterStream, type ConfigPus
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 import type { UpstreamHealthReport } from '../health/types.js';
 import { ConfigSet } from './config-set.js';
-import { loadCache, writeCache } from './disk-cache.js';
+import { CacheWriter } from './cache-writer.js';
+import { loadCache } from './disk-cache.js';
 import { ClusterClientErrors } from './errors.js';
 import { HealthSampler } from './health-sampler.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -91,13 +92,7 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
   /** `writable` is false while the stream's send buffer is full: telemetry waits, it never queues up. */
   let active: { client: grpc.Client; call: ClusterStream; writable: boolean } | null = null;
   const sampler = opts.healthReport ? new HealthSampler(opts.healthReport, opts.telemetry?.heartbeatMs ?? 10_000, log) : null;
-  let cacheWrites: Promise<void> = Promise.resolve();
-  /** version:hash of what the disk cache holds, so queued writes collapse into the newest. */
-  let cached = '';
-  const cacheInterval = opts.cacheWriteIntervalMs ?? 1000;
-  let lastCacheWrite = Number.NEGATIVE_INFINITY;
-  /** A write waiting for the interval to end; it takes whatever is newest when it runs. */
-  let cacheTimer: NodeJS.Timeout | undefined;
+  const cacheWriter = new CacheWriter({ dir: opts.cacheDir, intervalMs: opts.cacheWriteIntervalMs ?? 1000, log, current: () => current });
 
   // 1. Serve the cached config before anything touches the network.
   const cache = loadCache(opts.cacheDir);
@@ -107,7 +102,7 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
       const applied = opts.apply({ version: set.version, hash: set.hash, resources: set });
       if (applied instanceof Promise) applied.catch((err: unknown) => log.warn({ err, config_version: set.version }, 'cached config not applied everywhere'));
       current = set;
-      cached = `${set.version}:${set.hash}`;
+      cacheWriter.loaded(set, cache);
       source = 'cache';
       log.info({ config_version: set.version, resources: set.size }, 'serving cached config');
     } catch (err) {
@@ -116,33 +111,6 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
   } else if (cache.reason !== 'missing') {
     log.warn({ reason: cache.reason, cache_dir: opts.cacheDir }, 'config cache ignored');
   }
-
-  const writeNewest = (): void => {
-    cacheWrites = cacheWrites.then(async () => {
-      const set = current; // the newest by the time this write runs; older queued writes collapse into it
-      if (`${set.version}:${set.hash}` === cached) return;
-      lastCacheWrite = performance.now();
-      try {
-        await writeCache(opts.cacheDir, { version: set.version, hash: set.hash, resources: set.values() });
-        cached = `${set.version}:${set.hash}`;
-      } catch (err) {
-        log.error({ err, cache_dir: opts.cacheDir }, 'could not write config cache');
-      }
-    });
-  };
-
-  // Writing the cache costs the node more CPU than applying a small delta
-  // (compress, write, two fsyncs), so under churn it is rate-limited.
-  const persist = (): void => {
-    if (cacheTimer !== undefined) return;
-    const wait = lastCacheWrite + cacheInterval - performance.now();
-    if (wait <= 0) return writeNewest();
-    cacheTimer = setTimeout(() => {
-      cacheTimer = undefined;
-      writeNewest();
-    }, wait);
-    cacheTimer.unref();
-  };
 
   const send = (call: ClusterStream, msg: Partial<Record<'ack' | 'nack' | 'resync', unknown>>): void => {
     // protobufjs encodes the set oneof member; `kind` only names it on decode.
@@ -195,16 +163,16 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
     } catch (err) {
       return reject(call, head, err);
     }
-    accept(call, head, next);
+    accept(call, head, next, delta);
   };
 
-  const accept = (call: ClusterStream, head: PushHead, next: ConfigSet): void => {
+  const accept = (call: ClusterStream, head: PushHead, next: ConfigSet, delta: DeltaHint | undefined): void => {
     current = next;
     source = 'control-plane';
     lastError = null;
     // The ACK goes out first; the cache write streams after it, off this path.
     send(call, { ack: { version: head.version, nonce: head.nonce } });
-    persist();
+    cacheWriter.accepted(delta);
   };
 
   const reject = (call: ClusterStream, head: PushHead, err: unknown): void => {
@@ -293,12 +261,7 @@ export function startClusterClient(opts: ClusterClientOptions): ClusterClient {
           active = null;
         }
         connected = false;
-        if (cacheTimer !== undefined) {
-          clearTimeout(cacheTimer);
-          cacheTimer = undefined;
-          writeNewest();
-        }
-        await cacheWrites;
+        await cacheWriter.flush();
       })()),
   };
 }

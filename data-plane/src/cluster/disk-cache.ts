@@ -5,7 +5,8 @@
 // the stream's packed format. It is written as a stream from the ConfigSet,
 // so no whole-config string or buffer is ever built, and atomically (temp
 // file, fsync, rename, fsync dir) so a crash mid-write leaves the old file.
-// It is read back only if its content hashes to its stated hash. A
+// It is read back only if its content hashes to its stated hash, and then
+// the changes journaled since (disk-journal.ts) are replayed on it. A
 // config.json left by an older build is read when there is no config.cache.
 import { readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { isResourceType, type Resource } from '@portico/shared';
 import { compressResourceList, unpackResourcesSync, type Compression } from '@portico/proto';
 import { ConfigSet } from './config-set.js';
+import { removeJournal, replayJournal } from './disk-journal.js';
 import { MAX_UNPACKED_BYTES, checked } from './push-resources.js';
 
 export const CACHE_FILE = 'config.cache';
@@ -30,7 +32,17 @@ interface Header {
   raw_size: number;
 }
 
-export type CacheLoad = { ok: true; set: ConfigSet } | { ok: false; reason: 'missing' | 'unreadable' | 'malformed' | 'hash-mismatch' };
+/** What is on disk besides the config: how far the journal may grow before the next write replaces it all. */
+export interface CacheFiles {
+  /** Uncompressed size of config.cache's resources (0: none, a legacy config.json). */
+  baseRawSize: number;
+  /** Bytes of journal records replayed. */
+  journalBytes: number;
+  /** The journal held nothing but records that applied: more may be appended to it. */
+  journalClean: boolean;
+}
+
+export type CacheLoad = ({ ok: true; set: ConfigSet } & CacheFiles) | { ok: false; reason: 'missing' | 'unreadable' | 'malformed' | 'hash-mismatch' };
 
 /** Synchronous on purpose: it runs once at start-up, before the node can serve anything. */
 export function loadCache(cacheDir: string): CacheLoad {
@@ -48,7 +60,9 @@ export function loadCache(cacheDir: string): CacheLoad {
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  return set.hash === head.hash ? { ok: true, set } : { ok: false, reason: 'hash-mismatch' };
+  if (set.hash !== head.hash) return { ok: false, reason: 'hash-mismatch' };
+  const journal = replayJournal(cacheDir, set);
+  return { ok: true, set: journal.set, baseRawSize: head.raw_size, journalBytes: journal.bytes, journalClean: journal.clean };
 }
 
 export interface CacheContent {
@@ -57,10 +71,12 @@ export interface CacheContent {
   resources: Iterable<Resource>;
 }
 
-export async function writeCache(cacheDir: string, content: CacheContent, compression: Compression = 'BROTLI'): Promise<void> {
+/** Writes config.cache whole; returns the uncompressed size of its resources. A journal beside it no longer chains and must go. */
+export async function writeCache(cacheDir: string, content: CacheContent, compression: Compression = 'BROTLI'): Promise<{ rawSize: number }> {
   await mkdir(cacheDir, { recursive: true });
   const final = join(cacheDir, CACHE_FILE);
   const tmp = `${final}.${process.pid}.${Date.now()}.tmp`;
+  let rawSize = 0;
   try {
     const fh = await open(tmp, 'w', 0o600);
     try {
@@ -70,6 +86,7 @@ export async function writeCache(cacheDir: string, content: CacheContent, compre
         await fh.write(b, 0, b.length, at);
         at += b.length;
       });
+      rawSize = raw_size;
       const header = headerBytes({ version: content.version, hash: content.hash, compression, count, raw_size });
       await fh.write(header, 0, header.length, 0);
       await fh.sync();
@@ -81,7 +98,9 @@ export async function writeCache(cacheDir: string, content: CacheContent, compre
     await rm(tmp, { force: true });
     throw err;
   }
-  // An older build's cache is now stale; left there it could be read if config.cache ever went missing.
+  // The journal's records apply to the cache just replaced: left there, they would not chain (loading
+  // checks), but the next appends must start a new journal. An older build's cache is stale too.
+  await removeJournal(cacheDir);
   await rm(join(cacheDir, LEGACY_CACHE_FILE), { force: true });
   // Make the rename itself durable; some platforms cannot open a directory.
   try {
@@ -94,6 +113,7 @@ export async function writeCache(cacheDir: string, content: CacheContent, compre
   } catch {
     // best effort
   }
+  return { rawSize };
 }
 
 function headerBytes(h: Header): Buffer {
@@ -143,5 +163,5 @@ function loadLegacy(cacheDir: string): CacheLoad {
     resources.push({ type, id, body });
   }
   const set = ConfigSet.of(o['version'], resources);
-  return set.hash === o['hash'] ? { ok: true, set } : { ok: false, reason: 'hash-mismatch' };
+  return set.hash === o['hash'] ? { ok: true, set, baseRawSize: 0, journalBytes: 0, journalClean: false } : { ok: false, reason: 'hash-mismatch' };
 }

@@ -2,7 +2,8 @@
 // once and sends those bytes to every node that accepts them (older nodes get
 // it listed), data planes serve every route of it, write it to their disk
 // cache in the same packed format and serve that cache after a restart with
-// the control plane down; one-route changes on top of it stay small deltas.
+// the control plane down; one-route changes on top of it stay small deltas,
+// on the wire and on disk (a journal record beside the cache).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -63,6 +64,8 @@ describe('a large config', () => {
   test('a one-route change on top of it is a small delta', async () => {
     const sim = sims[0]!;
     const before = sim.pushes.length;
+    // Past the data planes' cache interval (1 s): the large config is on disk whole, so this change is journaled.
+    await new Promise((r) => setTimeout(r, 1200));
     const r = await http('PUT', `${cp.admin}/routes/late`, { paths: ['/late'], service: { name: 'svc' } });
     assert.equal(r.status, 200, r.body);
     await Promise.all(dps.map((d) => waitForVersion(d.status, writtenVersion(r))));
@@ -77,6 +80,7 @@ describe('a large config', () => {
   test('a data plane restarted with the control plane down serves it from its packed disk cache', async () => {
     const old = dps[1]!;
     assert.ok(existsSync(join(old.cacheDir, 'config.cache')), 'config.cache written');
+    await eventually(async () => existsSync(join(old.cacheDir, 'config.journal')), 5_000, 'the one-route change journaled beside the cache');
     assert.ok(!existsSync(join(old.cacheDir, 'config.json')), 'no JSON cache beside it');
     await cp.proc.stop();
     await old.proc.stop();
