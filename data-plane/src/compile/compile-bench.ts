@@ -4,6 +4,7 @@
 // change (add, edit or delete) compiled against the previous config; timings
 // include GC, which is part of what a push costs.
 import type { Resource } from '@portico/shared';
+import { ConfigSet } from '../cluster/config-set.js';
 import { compile } from './compile.js';
 import type { CompiledConfig } from './types.js';
 
@@ -92,3 +93,21 @@ for (let i = 0; i < 12; i++) {
   if (i >= 2) serviceEdits.push(t);
 }
 console.log(`incremental, one service edited:    median ${ms(median(serviceEdits))} of ${serviceEdits.length}`);
+
+// What a one-route delta costs a data plane's node end to end before the
+// swap: the cluster client's set (ConfigSet.applyDelta) and compile from the
+// delta, as main.ts runs them, one new route per step.
+{
+  let set = ConfigSet.of(version, [...services, ...live.values()]);
+  let config = compile({ version: set.version, hash: set.hash, resources: set }, previous);
+  const steps: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const updated = [route(added++)];
+    const t = performance.now();
+    const next = set.applyDelta(set.version + 1, updated, []);
+    config = compile({ version: next.version, hash: next.hash, resources: next, delta: { baseVersion: set.version, baseHash: set.hash, updated, removed: [] } }, config);
+    if (i >= 20) steps.push(performance.now() - t);
+    set = next;
+  }
+  console.log(`node set + compile, one route added as a delta: median ${ms(median(steps))} of ${steps.length}, max ${ms(Math.max(...steps))}`);
+}
