@@ -24,8 +24,11 @@ export interface Measurement {
 /** A wrk run; its length defaults to ctx.opts.durationS. */
 export type WrkSpec = Omit<WrkOptions, 'durationS'> & { durationS?: number };
 
-export async function warmUp(ctx: BenchContext, wrk: WrkSpec): Promise<void> {
-  if (ctx.opts.warmupS > 0) await runWrk(ctx.plan, { ...wrk, durationS: ctx.opts.warmupS });
+/** A warm-up run, made the way the measured runs are (`around` them, as S4's churn). */
+export async function warmUp(ctx: BenchContext, wrk: WrkSpec, around?: Arm['around']): Promise<void> {
+  if (ctx.opts.warmupS <= 0) return;
+  const run = () => runWrk(ctx.plan, { ...wrk, durationS: ctx.opts.warmupS });
+  await (around ? around(run) : run());
 }
 
 export function runOnce(ctx: BenchContext, wrk: WrkSpec): Promise<WrkResult> {
@@ -37,7 +40,7 @@ export interface Arm {
   /** Names the arm in the progress log. */
   label: string;
   wrk: WrkSpec;
-  /** Warm-up before the first round (default true; S4's churn arm shares the steady arm's). */
+  /** Warm-up before the first round (default true), wrapped in `around` like the measured runs. */
   warmup?: boolean;
   /** Wraps each measured run: S4 turns config churn on around it. */
   around?: (run: () => Promise<WrkResult>) => Promise<WrkResult>;
@@ -48,7 +51,7 @@ export interface Arm {
  * the order given. Throws on the first failed run, or when the bench aborts.
  */
 export async function interleave<const A extends readonly Arm[]>(ctx: BenchContext, arms: A): Promise<{ [K in keyof A]: Measurement }> {
-  for (const arm of arms) if (arm.warmup ?? true) await warmUp(ctx, arm.wrk);
+  for (const arm of arms) if (arm.warmup ?? true) await warmUp(ctx, arm.wrk, arm.around);
   const runs: WrkResult[][] = arms.map(() => []);
   for (let i = 0; i < ctx.opts.runs; i++) {
     for (const [k, arm] of arms.entries()) {
