@@ -9,13 +9,13 @@
 import { resourceKey, type Resource } from '@portico/shared';
 import type { ConfigSet } from './config-set.js';
 import { writeCache, type CacheFiles } from './disk-cache.js';
-import { appendJournal, type ResourceRef } from './disk-journal.js';
+import { appendJournal, type RemovedRef } from './disk-journal.js';
 import type { Logger } from './logger.js';
 
 /** The journal may grow to a quarter of the cache's raw size, and to this much however small the cache. */
 const MIN_JOURNAL_LIMIT = 256 * 1024;
 
-type Change = { removed: false; resource: Resource } | { removed: true; ref: ResourceRef };
+type Change = { removed: false; resource: Resource } | { removed: true; ref: RemovedRef };
 
 export class CacheWriter {
   readonly #dir: string;
@@ -51,7 +51,7 @@ export class CacheWriter {
   }
 
   /** A config was accepted: `delta` when it is the previous one with these changes, none for a whole snapshot. */
-  accepted(delta: { updated: Iterable<Resource>; removed: Iterable<ResourceRef> } | undefined): void {
+  accepted(delta: { updated: Iterable<Resource>; removed: Iterable<RemovedRef> } | undefined): void {
     const changes = this.#changes;
     if (delta === undefined || changes === null) this.#changes = null;
     else {
@@ -94,8 +94,8 @@ export class CacheWriter {
       this.#last = performance.now();
       const limit = Math.max(MIN_JOURNAL_LIMIT, this.#baseRawSize / 4);
       try {
-        const record = onDisk !== null && changes !== null ? asRecord(changes, limit - this.#journalBytes) : null;
-        if (record !== null && onDisk !== null) {
+        const record = onDisk === null || changes === null ? null : asRecord(changes, limit - this.#journalBytes);
+        if (onDisk !== null && record !== null) {
           const { updated, removed } = record;
           this.#journalBytes += await appendJournal(this.#dir, { base_version: onDisk.version, base_hash: onDisk.hash, version: set.version, hash: set.hash, updated, removed });
         } else {
@@ -116,9 +116,9 @@ export class CacheWriter {
 }
 
 /** The changes as one record's lists, or null when their bodies alone would take more than `room` bytes. */
-function asRecord(changes: ReadonlyMap<string, Change>, room: number): { updated: Resource[]; removed: ResourceRef[] } | null {
+function asRecord(changes: ReadonlyMap<string, Change>, room: number): { updated: Resource[]; removed: RemovedRef[] } | null {
   const updated: Resource[] = [];
-  const removed: ResourceRef[] = [];
+  const removed: RemovedRef[] = [];
   let bytes = 0;
   for (const c of changes.values()) {
     if (c.removed) removed.push(c.ref);

@@ -59,7 +59,7 @@ const cpServing = (version: number, resources: Resource[]) => new ScriptedContro
 const readCache = (dir: string) => {
   const c = loadCache(dir);
   if (!c.ok) throw new Error(`cache not loadable: ${c.reason}`);
-  return { version: c.set.version, hash: c.set.hash, resources: c.set.resources };
+  return { version: c.set.version, hash: c.set.hash, resources: [...c.set] };
 };
 
 test('cluster client: a full push is applied, ACKed with its nonce, and written to the disk cache', withRig(async ({ dir, applied, start }) => {

@@ -23,11 +23,6 @@ export class ConfigSet implements Iterable<Resource> {
     return new ConfigSet(version, configHash(map.values()), LayeredMap.over(map));
   }
 
-  /** A new array on each call; `values()` when iterating is enough. */
-  get resources(): Resource[] {
-    return [...this.byKey.values()];
-  }
-
   values(): IterableIterator<Resource> {
     return this.byKey.values();
   }

@@ -10,15 +10,13 @@
 import { open, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isResourceType, type Resource } from '@portico/shared';
+import { isResourceType, type DeltaHint, type Resource } from '@portico/shared';
 import type { ConfigSet } from './config-set.js';
 
 export const JOURNAL_FILE = 'config.journal';
 
-export interface ResourceRef {
-  type: string;
-  id: string;
-}
+/** A removal as deltas carry it (the type is not checked: removing what a node never had is a no-op). */
+export type RemovedRef = DeltaHint['removed'][number];
 
 export interface JournalRecord {
   base_version: number;
@@ -26,7 +24,7 @@ export interface JournalRecord {
   version: number;
   hash: string;
   updated: Resource[];
-  removed: ResourceRef[];
+  removed: RemovedRef[];
 }
 
 export interface Replayed {

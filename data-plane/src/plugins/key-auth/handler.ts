@@ -2,7 +2,7 @@
 // by its sha256 digest in a table compiled from the snapshot's credentials,
 // so no early-out comparison ever runs over the secret itself; keys never
 // reach a log line or a message. A keep-alive connection that presents the
-// same key again skips the hash (ConnectionKeys).
+// same key again skips the hash (connectionKeys).
 import { hash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { KeyAuthConfig } from '@portico/shared';
