@@ -7,6 +7,7 @@ import { PORTICO_VERSION, pinTickObjectShape, type Logger } from '@portico/share
 import { startClusterClient, type AppliedSnapshot } from './cluster/client.js';
 import { compile, liveCacheNamespaces } from './compile/compile.js';
 import { HealthRegistry } from './health/registry.js';
+import { dataPlaneHeapRelease, isLargeChange } from './heap-release.js';
 import { HealthConfigs } from './health/snapshot-config.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { ProcessMetrics } from './metrics/process-metrics.js';
@@ -74,6 +75,7 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
   // Rate-limit counters, cached responses and metrics: outlive every config generation.
   const metrics = new ProcessMetrics({ processDefaults: true });
   const runtime = new PluginRuntime({ log: log.child({ component: 'plugins' }), metrics, ...(o.rateLimits ? { rateLimits: o.rateLimits } : {}) });
+  const heap = dataPlaneHeapRelease(log);
 
   const apply = (snap: AppliedSnapshot): void => {
     const started = process.hrtime.bigint();
@@ -92,6 +94,7 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
     runtime.retain(next.pluginIds, liveCacheNamespaces(next));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, upstreams: next.upstreams.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100 }, 'config applied');
+    if (isLargeChange(snap.delta)) heap.poke();
   };
 
   const upstreamLog = log.child({ component: 'proxy' });
@@ -114,6 +117,7 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
     apply,
     close: async (drainMs) => {
       await proxy.close(drainMs);
+      heap.close();
       health.close();
       await pools.close();
       await runtime.close();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { getHeapStatistics } from 'node:v8';
 import { HeapRelease } from './heap-release.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -7,7 +8,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('heap release: a quiet period after commits collects once when the heap grew past the threshold', async () => {
   let used = 100;
   let collected = 0;
-  const h = new HeapRelease({ quietMs: 30, minGrowthBytes: 50, heapUsed: () => used, collect: async () => { collected++; used = 120; } });
+  const h = new HeapRelease({ quietMs: 30, minGrowthBytes: 50, measure: () => used, collect: async () => { collected++; used = 120; } });
   used = 200;
   h.poke();
   await sleep(10);
@@ -39,5 +40,26 @@ test('heap release: the default collection really runs (inspector session) and g
   const after = process.memoryUsage().heapUsed;
   assert.equal(h.collections, 1);
   assert.ok(before - after > 32 * 1024 * 1024, `heap used went from ${before} to ${after}`);
+  h.close();
+});
+
+test('heap release: `unused` is measured as it stands, so a process that grew its young generation before it made one still gives it back', async () => {
+  const unused = () => {
+    const h = getHeapStatistics();
+    return h.total_heap_size - h.used_heap_size;
+  };
+  // A load: objects that live through several young collections, then go (as a config a worker receives before it builds its core).
+  let load: { id: string; paths: string[] }[] | null = [];
+  for (let i = 0; i < 300_000; i++) load.push({ id: `r${i}`, paths: [`/p${i}`] });
+  load = null;
+  await sleep(10);
+  const before = unused();
+  assert.ok(before > 16 * 1024 * 1024, `the load left ${before} bytes committed and unused`);
+  const h = new HeapRelease({ measure: 'unused', minGrowthBytes: 16 * 1024 * 1024 });
+  await h.check();
+  assert.equal(h.collections, 1);
+  assert.ok(unused() < before / 2, `unused heap went from ${before} to ${unused()}`);
+  await h.check();
+  assert.equal(h.collections, 1, 'nothing left to give back: no second collection');
   h.close();
 });

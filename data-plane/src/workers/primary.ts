@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { PORTICO_VERSION, pinTickObjectShape } from '@portico/shared';
 import { startClusterClient, type AppliedSnapshot } from '../cluster/client.js';
 import { compile, liveCacheNamespaces } from '../compile/compile.js';
+import { dataPlaneHeapRelease, isLargeChange } from '../heap-release.js';
 import type { CompiledConfig } from '../compile/types.js';
 import type { ConfigCell, DataPlaneOptions, RunningDataPlane } from '../main.js';
 import type { MetricSnapshot } from '../metrics/cells.js';
@@ -47,6 +48,7 @@ export interface WorkerPrimaryOptions extends DataPlaneOptions {
 export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<RunningDataPlane> {
   const log = o.log;
   pinTickObjectShape(); // see tick-shape.ts: the primary compiles large configs too
+  const heap = dataPlaneHeapRelease(log); // it compiles and holds the node's set: it gives back what a large change grew, as a worker does
   const drainMs = o.drainMs ?? 10_000;
   cluster.schedulingPolicy = cluster.SCHED_RR;
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-entry.js', import.meta.url)), args: [] });
@@ -183,6 +185,7 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     latest = { version: snap.version, hash: snap.hash };
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100, workers: fleet.size, changed: diff.changed.length, removed: diff.removed.length }, 'config accepted; sending to workers');
+    if (isLargeChange(hint)) heap.poke();
     const delta = base === null ? null : { baseVersion: base.version, baseHash: base.hash, version: snap.version, hash: snap.hash, changed: diff.changed, removed: diff.removed };
     let whole: WireSnapshot | null = null;
     for (const w of Object.values(cluster.workers ?? {})) {
@@ -298,6 +301,7 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
         await Promise.all(exits.map((e) => e.exited));
         clearTimeout(deadline);
         await cluster_.close();
+        heap.close();
         await runtime.close();
         await status.close();
         log.info('data plane stopped');
