@@ -82,6 +82,14 @@ describe('compile: valid snapshots', () => {
     assert.throws(() => (config.services as Map<string, unknown>).delete(SVC), TypeError);
     assert.throws(() => (r.protocols as Set<string>).add('grpc'), TypeError);
   });
+  it('gives routes with the same protocols, in any order, one shared set', () => {
+    const RT3 = '55555555-5555-4555-8555-555555555555';
+    const config = compile(snap(service(), route(), route({ protocols: ['https', 'http'], paths: ['/b'] }, RT2), route({ protocols: ['https'], paths: ['/c'] }, RT3)));
+    const [a, b, c] = [RT, RT2, RT3].map((id) => config.routes.get(id)!.protocols);
+    assert.equal(a, b);
+    assert.notEqual(a, c);
+    assert.deepEqual([a!.has('http'), a!.has('https'), c!.has('http'), c!.has('https')], [true, true, false, true]);
+  });
 });
 
 describe('compile: invalid snapshots are rejected whole with SNAPSHOT_INVALID', () => {

@@ -62,7 +62,7 @@ export async function s6(ctx: BenchContext): Promise<ScenarioResult> {
     }
   }
   r.tables.push({ title: 'S6 — resident memory (VmRSS)', columns: ['process', 'state', 'RSS MiB'], rows });
-  r.notes.push('RSS after a 1 s settle, no forced GC; the control plane figure with streams is taken once every simulated node has ACKed the current version.');
+  r.notes.push('RSS after a 1 s settle, no collection forced by the bench (each process runs its own after a large change: docs/design.md, "Memory after a large change"); the control plane figure with streams is taken once every simulated node has ACKed the current version.');
   r.notes.push('The simulated streams accept packed pushes as data planes do; `data` has the time until all were in sync and the size of the first push each got.');
   r.data = data;
   return r;
