@@ -118,15 +118,18 @@ const unusedHeap = (): number => {
 
 const mb = (bytes: number): number => Math.round(bytes / 104857.6) / 10;
 
-let session: Promise<import('node:inspector').Session> | null = null;
-
-/** A full, synchronous collection through the in-process inspector session (created once). */
+/**
+ * A full, synchronous collection through an in-process inspector session,
+ * connected for this one call: a data plane serving traffic keeps no session
+ * attached between the rare collections.
+ */
 async function inspectorCollect(): Promise<void> {
-  session ??= import('node:inspector').then(({ Session }) => {
-    const s = new Session();
-    s.connect();
-    return s;
-  });
-  const s = await session;
-  await new Promise<void>((resolve, reject) => s.post('HeapProfiler.collectGarbage', (err) => (err ? reject(err) : resolve())));
+  const { Session } = await import('node:inspector');
+  const s = new Session();
+  s.connect();
+  try {
+    await new Promise<void>((resolve, reject) => s.post('HeapProfiler.collectGarbage', (err) => (err ? reject(err) : resolve())));
+  } finally {
+    s.disconnect();
+  }
 }
