@@ -13,7 +13,7 @@ export const LARGE_DELTA = 1_000;
  * lets a burst of large pushes pass first.
  */
 export function dataPlaneHeapRelease(log: Logger): HeapRelease {
-  return new HeapRelease({ measure: 'unused', minGrowthBytes: 16 * 1024 * 1024, quietMs: 500, log: log.child({ component: 'memory' }) });
+  return new HeapRelease({ measure: 'unused', thresholdBytes: 16 * 1024 * 1024, quietMs: 500, log: log.child({ component: 'memory' }) });
 }
 
 /**

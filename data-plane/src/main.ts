@@ -7,8 +7,8 @@ import { PORTICO_VERSION, pinTickObjectShape, type Logger } from '@portico/share
 import { startClusterClient, type AppliedSnapshot } from './cluster/client.js';
 import { compile, liveCacheNamespaces } from './compile/compile.js';
 import { HealthRegistry } from './health/registry.js';
-import { dataPlaneHeapRelease, isLargeChange } from './heap-release.js';
 import { HealthConfigs } from './health/snapshot-config.js';
+import { dataPlaneHeapRelease, isLargeChange } from './heap-release.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { ProcessMetrics } from './metrics/process-metrics.js';
 import { mergeSnapshots } from './metrics/scrape.js';

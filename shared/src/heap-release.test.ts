@@ -8,7 +8,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('heap release: a quiet period after commits collects once when the heap grew past the threshold', async () => {
   let used = 100;
   let collected = 0;
-  const h = new HeapRelease({ quietMs: 30, minGrowthBytes: 50, measure: () => used, collect: async () => { collected++; used = 120; } });
+  const h = new HeapRelease({ quietMs: 30, thresholdBytes: 50, measure: () => used, collect: async () => { collected++; used = 120; } });
   used = 200;
   h.poke();
   await sleep(10);
@@ -29,7 +29,7 @@ test('heap release: a quiet period after commits collects once when the heap gre
 });
 
 test('heap release: the default collection really runs (inspector session) and gives the garbage back', async () => {
-  const h = new HeapRelease({ minGrowthBytes: 16 * 1024 * 1024 });
+  const h = new HeapRelease({ thresholdBytes: 16 * 1024 * 1024 });
   // Old-generation garbage, as an import leaves: kept alive across young collections, then dropped.
   let junk: number[][] | null = Array.from({ length: 400 }, () => Array.from({ length: 20_000 }, (_, i) => i + 0.5));
   await sleep(50);
@@ -55,7 +55,7 @@ test('heap release: `unused` is measured as it stands, so a process that grew it
   await sleep(10);
   const before = unused();
   assert.ok(before > 16 * 1024 * 1024, `the load left ${before} bytes committed and unused`);
-  const h = new HeapRelease({ measure: 'unused', minGrowthBytes: 16 * 1024 * 1024 });
+  const h = new HeapRelease({ measure: 'unused', thresholdBytes: 16 * 1024 * 1024 });
   await h.check();
   assert.equal(h.collections, 1);
   assert.ok(unused() < before / 2, `unused heap went from ${before} to ${unused()}`);

@@ -31,7 +31,7 @@ export interface HeapReleaseOptions {
   /** Quiet time after the last commit before the heap is looked at (ms). Default 2000. */
   quietMs?: number;
   /** What the measure must reach to make a collection worthwhile (bytes): growth since the last one, or the unused heap itself. Default 32 MiB. */
-  minGrowthBytes?: number;
+  thresholdBytes?: number;
   /** Full collection; defaults to the inspector's HeapProfiler.collectGarbage. Resolves when done. */
   collect?: () => Promise<void>;
   /**
@@ -47,7 +47,7 @@ export interface HeapReleaseOptions {
 
 export class HeapRelease {
   readonly #quietMs: number;
-  readonly #minGrowth: number;
+  readonly #threshold: number;
   readonly #collect: () => Promise<void>;
   readonly #reading: () => number;
   readonly #log: Logger | undefined;
@@ -62,7 +62,7 @@ export class HeapRelease {
 
   constructor(opts: HeapReleaseOptions = {}) {
     this.#quietMs = opts.quietMs ?? 2000;
-    this.#minGrowth = opts.minGrowthBytes ?? 32 * 1024 * 1024;
+    this.#threshold = opts.thresholdBytes ?? 32 * 1024 * 1024;
     this.#collect = opts.collect ?? inspectorCollect;
     const m = opts.measure ?? 'used';
     this.#absolute = m === 'unused';
@@ -82,11 +82,11 @@ export class HeapRelease {
     this.#timer.unref();
   }
 
-  /** Collects now if the heap grew past the threshold; resolves when done. */
+  /** Collects now if the measure reached the threshold; resolves when done. */
   check(): Promise<void> {
     if (this.#running !== null) return this.#running;
     const before = this.#reading();
-    if (this.#closed || before - this.#baseline < this.#minGrowth) return Promise.resolve();
+    if (this.#closed || before - this.#baseline < this.#threshold) return Promise.resolve();
     const started = performance.now();
     this.#running = this.#collect()
       .then(
