@@ -19,8 +19,10 @@
 // 48 MB live at 10,000 routes), but the load grew V8's young generation to
 // its maximum (32 MB, nearly all of it unused after), and only a
 // memory-reducing collection like this one shrinks it again: measured,
-// 143.6 → 111.1 MiB resident for a ~130 ms pause, after a compile that itself
-// held the thread for 350+ ms.
+// 143.6 → 111.1 MiB resident for a 130–450 ms pause (V8 runs two
+// mark-compacts), after a compile that itself held the thread for 350+ ms.
+// It leaves the old generation's limit near the live heap, so the next
+// ordinary major GC comes sooner than it would have.
 // The collection goes through node:inspector's in-process session (no port is
 // opened): Node has no other way to ask for one without --expose-gc; the
 // inspector's collectGarbage is V8's low-memory notification.
