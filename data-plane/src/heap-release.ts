@@ -1,7 +1,6 @@
 // When a data-plane process collects its heap on its own initiative (see
 // shared's heap-release.ts for why a process must ask at all).
-import type { DeltaHint, Logger } from '@portico/shared';
-import { HeapRelease } from '@portico/shared';
+import { HeapRelease, type DeltaHint, type Logger } from '@portico/shared';
 
 /** A delta naming at least this many resources is a large change (a declarative load, not an edit). */
 export const LARGE_DELTA = 1_000;
