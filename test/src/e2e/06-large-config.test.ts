@@ -48,7 +48,7 @@ describe('a large config', () => {
     }
   });
 
-  test('each data plane gives back what the load grew, once, when it is over', async () => {
+  test('each data plane gives back what the load grew, when it is over', async () => {
     // The load grew V8's young generation to its maximum; a memory-reducing collection shrinks it (data-plane/src/heap-release.ts).
     for (const dp of dps) {
       const released = await dp.proc.waitForLog((l) => l.msg === 'released memory after a large change', 10_000);
