@@ -4,7 +4,8 @@
 // cache in the same packed format and serve that cache after a restart with
 // the control plane down; one-route changes on top of it stay small deltas,
 // on the wire and on disk (a journal record beside the cache). A load that
-// large is followed by one collection that gives back what it grew.
+// large is followed by a collection that gives back what it grew, in every
+// process of a node.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -54,6 +55,25 @@ describe('a large config', () => {
       const released = await dp.proc.waitForLog((l) => l.msg === 'released memory after a large change', 10_000);
       assert.equal(released['measure'], 'unused');
       assert.ok((released['heap_after_mb'] as number) < (released['heap_before_mb'] as number) / 2, JSON.stringify(released));
+    }
+  });
+
+  test('a node with --workers 2 gives it back in every process: each worker and the primary', async () => {
+    // Each worker compiles its own serving core, and the primary compiles the node's set too (workers/primary.ts).
+    const node = await startDataPlane({ controlPlane: cp.clusterAddress, nodeId: 'big-wk', workers: 2 });
+    try {
+      await waitForVersion(node.status, version, 30_000);
+      const pids = (await http('GET', `${node.status}/status`)).json<{ workers: { list: { pid: number }[] } }>().workers.list.map((w) => w.pid);
+      assert.equal(pids.length, 2);
+      const released = (workerPid: number | undefined) =>
+        node.proc.waitForLog((l) => l.msg === 'released memory after a large change' && l['worker_pid'] === workerPid, 15_000);
+      for (const line of await Promise.all([...pids.map(released), released(undefined)])) {
+        assert.equal(line['measure'], 'unused');
+        assert.ok((line['heap_after_mb'] as number) < (line['heap_before_mb'] as number), JSON.stringify(line));
+      }
+      assert.equal((await http('GET', `${node.proxy}/r${ROUTES - 1}`)).status, 200);
+    } finally {
+      await node.proc.stop();
     }
   });
 
