@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { ConfigHasher, configHash, type Resource } from './snapshot.js';
 
 const r = (id: string, body: string): Resource => ({ type: 'services', id, body });
@@ -7,6 +8,12 @@ const r = (id: string, body: string): Resource => ({ type: 'services', id, body 
 test('the config hash does not depend on resource order', () => {
   const a = [r('1', '{"a":1}'), r('2', '{"b":2}'), { type: 'routes', id: '1', body: '{}' } as Resource];
   assert.equal(configHash(a), configHash([...a].reverse()));
+});
+
+test('a resource hashes as sha256(type NUL id NUL body): nodes of any version agree on it', () => {
+  const res: Resource = { type: 'routes', id: 'a1', body: '{"name":"café ☃"}' };
+  const expected = createHash('sha256').update('routes').update('\0').update('a1').update('\0').update(res.body).digest('hex');
+  assert.equal(configHash([res]), expected);
 });
 
 test('the config hash changes when any body, id or type changes', () => {

@@ -1,7 +1,7 @@
 // What travels from control plane to data plane. A resource body is the entity's
 // JSON text exactly as stored; both sides hash those same bytes, so the hash
 // needs no canonical JSON and a data plane can check a delta cheaply.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Entity tables carried in snapshots, in dependency order (referenced types
@@ -94,7 +94,8 @@ export class ConfigHasher {
 }
 
 export function resourceDigest(r: Resource): Buffer {
-  return createHash('sha256').update(r.type).update('\0').update(r.id).update('\0').update(r.body).digest();
+  // One-shot over the joined text: the same digest as hashing the parts in turn, without a Hash object per resource.
+  return hash('sha256', `${r.type}\0${r.id}\0${r.body}`, 'buffer');
 }
 
 export function configHash(resources: Iterable<Resource>): string {
