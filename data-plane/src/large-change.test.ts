@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isLargeChange, LARGE_DELTA } from './heap-release.js';
+import { isLargeChange, LARGE_DELTA } from './large-change.js';
 
-test('heap release: a whole config and a large delta are large changes; edits are not', () => {
+test('a whole config and a large delta are large changes; edits are not', () => {
   const refs = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'routes' as const, id: `r${i}` }));
   const resources = (n: number) => refs(n).map((r) => ({ ...r, body: '{}' }));
   assert.equal(isLargeChange(undefined), true, 'no delta: start, cache or a full push');

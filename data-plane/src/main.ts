@@ -3,12 +3,14 @@
 // the last snapshot the control plane sent (or the disk cache of it).
 // `createServingCore` is the part every serving process runs (the single
 // process here, or each worker of `--workers N`, see workers/).
-import { PORTICO_VERSION, pinTickObjectShape, type Logger } from '@portico/shared';
+import { PORTICO_VERSION, PorticoError, pinTickObjectShape, type Logger } from '@portico/shared';
 import { startClusterClient, type AppliedSnapshot } from './cluster/client.js';
-import { compile, liveCacheNamespaces } from './compile/compile.js';
+import { ClusterClientErrors } from './cluster/errors.js';
+import { compile, compileSteps, liveCacheNamespaces } from './compile/compile.js';
 import { HealthRegistry } from './health/registry.js';
 import { HealthConfigs } from './health/snapshot-config.js';
-import { dataPlaneHeapRelease, isLargeChange } from './heap-release.js';
+import { dataPlaneHeapRelease } from './heap-release.js';
+import { isLargeChange } from './large-change.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { ProcessMetrics } from './metrics/process-metrics.js';
 import { mergeSnapshots } from './metrics/scrape.js';
@@ -19,6 +21,7 @@ import type { ProxyServer } from './proxy/proxy-server.js';
 import { peerOrigins } from './proxy/peer.js';
 import { createProxyServer } from './proxy/proxy-server.js';
 import { UpstreamPools } from './proxy/upstream-pools.js';
+import { runInSlices, SLICE_BUDGET_MS, type SliceStats } from './slices.js';
 import { startStatusServer } from './status/status-server.js';
 
 export interface DataPlaneOptions {
@@ -55,8 +58,12 @@ export interface ServingCore {
   readonly health: HealthRegistry;
   /** This process's metrics: what the prometheus plugin records and the proxy's counts. */
   readonly metrics: ProcessMetrics;
-  /** Compiles and swaps in a snapshot; throws to reject it (nothing changes then). */
-  apply(snap: AppliedSnapshot): void;
+  /**
+   * Compiles and swaps in a snapshot; throws (or rejects) to refuse it, and
+   * nothing changes then. A large change to a serving config is compiled in
+   * slices and returns a promise: calls must not overlap.
+   */
+  apply(snap: AppliedSnapshot): void | Promise<void>;
   /** Stops accepting, drains in-flight requests (bounded), closes pools and runtime. */
   close(drainMs: number): Promise<void>;
 }
@@ -77,10 +84,22 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
   const runtime = new PluginRuntime({ log: log.child({ component: 'plugins' }), metrics, ...(o.rateLimits ? { rateLimits: o.rateLimits } : {}) });
   const heap = dataPlaneHeapRelease(log);
 
-  const apply = (snap: AppliedSnapshot): void => {
+  let closed = false;
+  const apply = (snap: AppliedSnapshot): void | Promise<void> => {
     const started = process.hrtime.bigint();
     const previous = cell.current;
-    const next = compile(snap, previous ?? undefined, runtime, { health });
+    // A large change to a config that is serving: compiled a slice at a time, so requests keep flowing meanwhile.
+    // Otherwise at once: an edit costs less than a slice, and nothing is served before the first config.
+    if (previous !== null && isLargeChange(snap.delta)) {
+      return runInSlices(compileSteps(snap, previous, runtime, { health }), SLICE_BUDGET_MS).then(({ value, stats }) => {
+        if (closed) throw new PorticoError(ClusterClientErrors.SHUTTING_DOWN, `config ${snap.version} compiled after shutdown began; not applied`);
+        swap(snap, previous, value, started, stats);
+      });
+    }
+    swap(snap, previous, compile(snap, previous ?? undefined, runtime, { health }), started, null);
+  };
+
+  const swap = (snap: AppliedSnapshot, previous: CompiledConfig | null, next: CompiledConfig, started: bigint, sliced: SliceStats | null): void => {
     // Health configs come from upstream bodies only: compile shares the upstreams map when none
     // changed, and then the last read holds (no pass over a 10,000-route snapshot per change).
     if (upstreamHealth === null || previous === null || next.upstreams !== previous.upstreams) upstreamHealth = healthConfigs.read(snap.resources);
@@ -93,7 +112,8 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
     pools.retain(origins);
     runtime.retain(next.pluginIds, liveCacheNamespaces(next));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, upstreams: next.upstreams.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100 }, 'config applied');
+    const slices = sliced === null ? {} : { slices: sliced.slices, longest_slice_ms: Math.round(sliced.longestMs * 100) / 100 };
+    log.info({ config_version: next.version, routes: next.routes.size, services: next.services.size, upstreams: next.upstreams.size, plugins: next.pluginIds.size, compile_ms: Math.round(ms * 100) / 100, ...slices }, 'config applied');
     if (isLargeChange(snap.delta)) heap.poke();
   };
 
@@ -116,6 +136,7 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
     metrics,
     apply,
     close: async (drainMs) => {
+      closed = true;
       await proxy.close(drainMs);
       heap.close();
       health.close();

@@ -9,6 +9,7 @@
 import { isResourceType, RESOURCE_TYPES, type DeltaHint, type Resource, type ResourceType } from '@portico/shared';
 import { LayeredMap } from '../collections/layered-map.js';
 import { invalid, parseEntity, singular } from './invalid.js';
+import { SLICE_ITEMS, type Steps } from '../slices.js';
 
 export interface Parsed {
   readonly body: string;
@@ -29,7 +30,8 @@ export interface Bucketed {
   readonly changed: ReadonlySet<ResourceType>;
 }
 
-export function bucketResources(resources: Iterable<Resource>, previous: Buckets | undefined): Bucketed {
+/** bucketResources, pausing every SLICE_ITEMS resources (slices.ts). */
+export function* bucketResources(resources: Iterable<Resource>, previous: Buckets | undefined): Steps<Bucketed> {
   const buckets = new Map<ResourceType, Map<string, Parsed>>(RESOURCE_TYPES.map((t) => [t, new Map()]));
   const parsed: Map<ResourceType, Bucket> = buckets;
   const changed = new Set<ResourceType>();
@@ -38,7 +40,12 @@ export function bucketResources(resources: Iterable<Resource>, previous: Buckets
   let bucket: Map<string, Parsed> | undefined;
   let walk: InOrder | undefined;
   const walks = new Map<string, InOrder>();
+  let n = 0;
   for (const r of resources) {
+    if (++n === SLICE_ITEMS) {
+      n = 0;
+      yield;
+    }
     if (r.type !== type) {
       if (!isResourceType(r.type)) invalid(`resource '${String(r.type)}/${r.id}': unknown resource type`);
       type = r.type;
@@ -71,7 +78,7 @@ export function bucketResources(resources: Iterable<Resource>, previous: Buckets
  * compiled routes into that bucket, and the previous config's must stay as
  * it was.
  */
-export function bucketDelta(previous: Buckets, delta: Pick<DeltaHint, 'updated' | 'removed'>): Bucketed {
+export function* bucketDelta(previous: Buckets, delta: Pick<DeltaHint, 'updated' | 'removed'>): Steps<Bucketed> {
   const parsed = new Map(previous) as Map<ResourceType, Bucket>;
   const changed = new Set<ResourceType>();
   const own = (t: ResourceType): Bucket => {
@@ -81,7 +88,13 @@ export function bucketDelta(previous: Buckets, delta: Pick<DeltaHint, 'updated' 
     }
     return parsed.get(t)!;
   };
+  let n = 0;
   for (const r of delta.updated) {
+    // A delta can be a whole table's worth (every route edited): it pauses like a full snapshot.
+    if (++n === SLICE_ITEMS) {
+      n = 0;
+      yield;
+    }
     if (!isResourceType(r.type)) invalid(`resource '${String(r.type)}/${r.id}': unknown resource type`);
     // (against what this delta made so far: a resource listed twice ends as its last listing, as in the node's set)
     if (parsed.get(r.type)!.get(r.id)?.body === r.body) continue;

@@ -5,7 +5,8 @@
 // include GC, which is part of what a push costs.
 import type { Resource } from '@portico/shared';
 import { ConfigSet } from '../cluster/config-set.js';
-import { compile } from './compile.js';
+import { runInSlices, SLICE_BUDGET_MS } from '../slices.js';
+import { compile, compileSteps } from './compile.js';
 import type { CompiledConfig } from './types.js';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -43,6 +44,14 @@ console.log(`full compile, 10,000 routes (cold):  ${ms(cold)}`);
 const warm: number[] = [];
 for (let i = 0; i < 5; i++) warm.push(timed(() => compile({ version: 1, hash: 'a', resources: [...services, ...routes] }))[1]);
 console.log(`full compile, 10,000 routes (warm):  median ${ms(median(warm))} of ${warm.length}`);
+
+// Every route changed on top of a serving config, as a data plane takes it (main.ts): in slices.
+{
+  const all = routes.map((_, i) => route(i, '-all'));
+  const t = performance.now();
+  const { stats } = await runInSlices(compileSteps({ version: 1, hash: 'all', resources: [...services, ...all] }, full), SLICE_BUDGET_MS);
+  console.log(`full change in slices of ${SLICE_BUDGET_MS} ms: ${ms(performance.now() - t)} in ${stats.slices} slices, longest ${ms(stats.longestMs)}`);
+}
 
 const changed = routes.map((r, i) => (i < 10 ? route(i, '-changed') : r));
 console.log(`incremental, 10 routes changed:      ${ms(timed(() => compile({ version: 2, hash: 'b', resources: [...services, ...changed] }, full))[1])}`);

@@ -4,10 +4,12 @@
 // and deleted, services disabled and re-enabled or edited, plugins added and
 // removed (which stop unchanged routes from being kept as they are).
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { after, describe, it } from 'node:test';
 import type { Resource } from '@portico/shared';
 import { PluginRuntime } from '../plugins/runtime.js';
-import { compile, liveCacheNamespaces } from './compile.js';
+import { compile, compileSteps, liveCacheNamespaces } from './compile.js';
+import { runInSlices } from '../slices.js';
 import { plugin, route, service } from './test-fixtures.js';
 import type { CompiledConfig, MatchInput } from './types.js';
 
@@ -200,6 +202,44 @@ describe('compile: incremental equals from scratch', () => {
     assert.equal(first.routes.size, 1, 'the previous config still lists its own routes');
     assert.equal(first.router.match({ method: 'GET', host: 'x', path: '/b', headers: {} }), null);
     assert.equal(second.router.match({ method: 'GET', host: 'x', path: '/b', headers: {} })?.route.id, SERVICES[2]);
+  });
+});
+
+describe('compile in slices (a large change to a serving config)', () => {
+  it('leaves the previous config serving unchanged between slices, and ends where compile ends', async () => {
+    const hexId = (n: number) => `20000000-0000-4000-8000-${hex(n)}`;
+    const services = SERVICES.map((id) => service(id));
+    const first = Array.from({ length: 400 }, (_, i) => randomRoute(hexId(i)));
+    const serving = compile({ version: 1, hash: 'h1', resources: [...services, ...first, plugin(hexId(9000), 'key-auth', {}, { route: first[0]!.id })] }, undefined, runtime);
+    // Every route edited, a quarter deleted, as many added: the whole table changes.
+    const second = [...first.slice(100).map((r) => randomRoute(r.id)), ...Array.from({ length: 100 }, (_, i) => randomRoute(hexId(1000 + i)))];
+    const input = { version: 2, hash: 'h2', resources: [...services, ...second] };
+    const reqs = requests();
+    const before = served(serving, reqs);
+    let looks = 0;
+    let changed = 0;
+    let done = false;
+    // Between slices, as the proxy would between requests: what the serving config answers must not move.
+    const look = (): void => {
+      if (done) return;
+      looks++;
+      if (!isDeepStrictEqual(served(serving, reqs), before)) changed++;
+      setImmediate(look);
+    };
+    setImmediate(look);
+    const { value, stats } = await runInSlices(compileSteps(input, serving, runtime), 0);
+    done = true;
+    assert.ok(stats.slices > 10, `${stats.slices} slices`);
+    assert.ok(looks >= stats.slices - 1, `${looks} looks between ${stats.slices} slices`);
+    assert.equal(changed, 0, 'the serving config answered differently while the next one compiled');
+    assert.deepEqual(served(value, reqs), served(compile(input, undefined, runtime), reqs));
+  });
+
+  it('rejects a bad snapshot, as compile throws', async () => {
+    const serving = compile({ version: 1, hash: 'h1', resources: [service(SERVICES[0]!), route(SERVICES[1]!, SERVICES[0]!)] }, undefined, runtime);
+    const bad = [service(SERVICES[0]!), ...Array.from({ length: 300 }, (_, i) => route(`30000000-0000-4000-8000-${hex(i)}`, SERVICES[0]!)), route(SERVICES[2]!, SERVICES[0]!, { paths: ['~/(unclosed'] })];
+    await assert.rejects(runInSlices(compileSteps({ version: 2, hash: 'h2', resources: bad }, serving, runtime), 0), /unclosed|invalid regex/);
+    assert.equal(serving.router.match({ method: 'GET', host: 'x', path: '/', headers: {} })?.route.id, SERVICES[1]);
   });
 });
 

@@ -28,7 +28,8 @@ import {
   type Upstream,
 } from '@portico/shared';
 import { PluginRuntime } from '../plugins/runtime.js';
-import { createTraditionalRouter, RouterErrors, updateTraditionalRouter, type TraditionalRouter } from '../router/index.js';
+import { buildTraditionalRouter, nextTraditionalRouter, RouterErrors, type TraditionalRouter } from '../router/index.js';
+import { runToEnd, type Steps } from '../slices.js';
 import { compileConsumers } from './compile-consumers.js';
 import { compilePlugins, type PreviousPlugin } from './compile-plugins.js';
 import { compileService } from './compile-service.js';
@@ -78,13 +79,23 @@ export function liveCacheNamespaces(config: CompiledConfig): ReadonlySet<string>
  *                  or ejected addresses) and the DNS registry for name targets
  */
 export function compile(input: CompileInput, previous?: CompiledConfig, runtime?: PluginRuntime, upstreamRuntime: UpstreamRuntime = {}): CompiledConfig {
+  return runToEnd(compileSteps(input, previous, runtime, upstreamRuntime));
+}
+
+/**
+ * compile, pausing between chunks of resources so a serving process can run
+ * it in slices (slices.ts). Nothing it reads changes while it pauses: the
+ * previous config and its parts are immutable, and this compile writes only
+ * to buckets and maps of its own.
+ */
+export function* compileSteps(input: CompileInput, previous?: CompiledConfig, runtime?: PluginRuntime, upstreamRuntime: UpstreamRuntime = {}): Steps<CompiledConfig> {
   const prev = previous === undefined ? undefined : reusable.get(previous);
   const rt = runtime ?? prev?.runtime ?? new PluginRuntime();
 
   // 1. Bucket, parse and schema-check every body (unchanged bodies keep their entity).
   const d = input.delta;
   const onTop = d !== undefined && prev !== undefined && previous!.version === d.baseVersion && previous!.hash === d.baseHash;
-  const { parsed, changed } = onTop ? bucketDelta(prev.parsed, d) : bucketResources(input.resources, prev?.parsed);
+  const { parsed, changed } = onTop ? yield* bucketDelta(prev.parsed, d) : yield* bucketResources(input.resources, prev?.parsed);
   const entities = <T>(t: ResourceType): Map<string, { entity: T; body: string }> => parsed.get(t) as unknown as Map<string, { entity: T; body: string }>;
 
   // 2. Certificates and SNIs: served by the TLS listener (later); references checked now.
@@ -149,11 +160,11 @@ export function compile(input: CompileInput, previous?: CompiledConfig, runtime?
   const previousRecords = prev?.parsed.get('routes') as ReadonlyMap<string, RouteRecord> | undefined;
   const routeContext = { quiet, changedServices, serviceById: (sid: string) => services.get(sid)?.compiled, plugins: plugins.index };
   // A delta that touched routes only: visit those, not the whole table.
-  const touchedOnly = onTop && quiet && changedServices.size === 0 ? compileTouchedRoutes(records, previousRecords!, routeIdsOf(d), prev.cacheNamespaces, routeContext) : null;
-  const { cacheNamespaces, routable, removed, added } = touchedOnly ?? compileRoutes(records, previousRecords, routeContext);
+  const touchedOnly = onTop && quiet && changedServices.size === 0 ? yield* compileTouchedRoutes(records, previousRecords!, routeIdsOf(d), prev.cacheNamespaces, routeContext) : null;
+  const { cacheNamespaces, routable, removed, added } = touchedOnly ?? (yield* compileRoutes(records, previousRecords, routeContext));
   let router: TraditionalRouter;
   try {
-    router = prev === undefined ? createTraditionalRouter(routable) : updateTraditionalRouter(prev.router, { removed, added });
+    router = prev === undefined ? yield* buildTraditionalRouter(routable) : yield* nextTraditionalRouter(prev.router, { removed, added });
   } catch (err) {
     if (isPorticoError(err, RouterErrors.ROUTE_INVALID)) invalid(err.message, err);
     throw err;

@@ -10,6 +10,7 @@ import type { RouterRoute } from '../router/index.js';
 import { compileRoute, resolveRouteTargets, type RouteTargets } from './compile-route.js';
 import type { Bucket } from './buckets.js';
 import { invalid } from './invalid.js';
+import { SLICE_ITEMS, type Steps } from '../slices.js';
 import type { CompiledService } from './types.js';
 
 export interface CompiledRouteRecord {
@@ -50,13 +51,19 @@ export interface CompiledRoutes {
  * Compiles the routes of `records` in place (each record gets its compiled
  * route). While no plugin instance changed, a route with an unchanged body
  * that names no changed service resolves exactly as it did, so it is kept as
- * it is: an unchanged route costs no resolution at all.
+ * it is: an unchanged route costs no resolution at all. Pauses every
+ * SLICE_ITEMS routes (slices.ts).
  */
-export function compileRoutes(records: Bucket<RouteRecord>, previous: ReadonlyMap<string, RouteRecord> | undefined, cx: RouteContext): CompiledRoutes {
+export function* compileRoutes(records: Bucket<RouteRecord>, previous: ReadonlyMap<string, RouteRecord> | undefined, cx: RouteContext): Steps<CompiledRoutes> {
   const cacheNamespaces = new Set<string>();
   const out: CompiledRoutes = { cacheNamespaces, routable: [], removed: [], added: [] };
   let kept = 0; // routes of the previous config still here (the rest were deleted)
+  let n = 0;
   for (const [id, record] of records) {
+    if (++n === SLICE_ITEMS) {
+      n = 0;
+      yield;
+    }
     // A record carried over from the previous config (same body) holds that config's route.
     const old = record.compiled ?? previous?.get(id)?.compiled;
     const entity = record.entity;
@@ -101,18 +108,23 @@ export function compileRoutes(records: Bucket<RouteRecord>, previous: ReadonlyMa
  * touched route has or had cache namespaces: the whole walk then recounts
  * them (`previousNamespaces` holds only while no touched route has any).
  */
-export function compileTouchedRoutes(
+export function* compileTouchedRoutes(
   records: Bucket<RouteRecord>,
   previous: ReadonlyMap<string, RouteRecord>,
   touched: Iterable<string>,
   previousNamespaces: ReadonlySet<string>,
   cx: RouteContext,
-): CompiledRoutes | null {
+): Steps<CompiledRoutes | null> {
   const writes: [string, RouteRecord][] = [];
   const removed: RouterRoute[] = [];
   const added: RouterRoute[] = [];
   const seen = new Set<string>();
+  let n = 0;
   for (const id of touched) {
+    if (++n === SLICE_ITEMS) {
+      n = 0;
+      yield;
+    }
     if (seen.has(id)) continue;
     seen.add(id);
     const old = previous.get(id)?.compiled;

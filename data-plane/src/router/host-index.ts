@@ -10,6 +10,7 @@
 // touches and shares every other group with the previous router.
 import { NO_RANK, PrefixNode, insertByRank, insertFresh, sealFresh, withValue, withoutValue } from './prefix-tree.js';
 import type { RankedEntry } from './rank-order.js';
+import { SLICE_ITEMS, type Steps } from '../slices.js';
 import { HOST_EXACT, HOST_PREFIX, HOST_SUFFIX, PATH_NONE } from './route-entry.js';
 
 export class HostGroup {
@@ -156,8 +157,8 @@ class GroupBuilder {
   }
 }
 
-/** Full build from entries in rank order. */
-export function buildHostIndex(order: readonly RankedEntry[]): HostIndex {
+/** Full build from entries in rank order, pausing every SLICE_ITEMS entries (slices.ts). */
+export function* buildHostIndex(order: readonly RankedEntry[]): Steps<HostIndex> {
   const byKind = Array.from({ length: KINDS }, () => new Map<string, GroupBuilder>());
   const anyHost = new GroupBuilder();
   const file = (e: RankedEntry) => (kind: number, key: string) => {
@@ -167,7 +168,14 @@ export function buildHostIndex(order: readonly RankedEntry[]): HostIndex {
     if (b === undefined) builders.set(key, (b = new GroupBuilder()));
     b.add(e);
   };
-  for (const e of order) forEachGroup(e, file(e));
+  let n = 0;
+  for (const e of order) {
+    if (++n === SLICE_ITEMS) {
+      n = 0;
+      yield;
+    }
+    forEachGroup(e, file(e));
+  }
   const sealed = byKind.map((builders) => new Map([...builders].map(([key, b]) => [key, b.seal()] as const)));
   return { exact: sealed[HOST_EXACT]!, suffix: new WildcardGroups(sealed[HOST_SUFFIX]!), prefix: new WildcardGroups(sealed[HOST_PREFIX]!), anyHost: anyHost.seal() };
 }

@@ -19,6 +19,7 @@ import { inputsOf, rankAll, updateOrder, type RankedEntry } from './rank-order.j
 import { accepts, capturesOf } from './request-match.js';
 import { comparePriority, prepareEntries, type PreparedEntry } from './route-entry.js';
 import type { RouterRoute } from './router-route.js';
+import { runToEnd, SLICE_ITEMS, type Steps } from '../slices.js';
 
 /** Protocols served by the HTTP router; stream-only routes (tcp, tls, udp…) never match here. */
 const HTTP_PROTOCOLS = ['http', 'https', 'grpc', 'grpcs', 'ws', 'wss'];
@@ -28,9 +29,14 @@ const HTTP_PROTOCOLS = ['http', 'https', 'grpc', 'grpcs', 'ws', 'wss'];
 // route did not change): regexes and prebuilt matches are not made again.
 const preparedCache = new WeakMap<RouterRoute, PreparedEntry[]>();
 
-function entriesOf(routes: Iterable<RouterRoute>): PreparedEntry[] {
+function* entriesOf(routes: Iterable<RouterRoute>): Steps<PreparedEntry[]> {
   const out: PreparedEntry[] = [];
+  let n = 0;
   for (const r of routes) {
+    if (++n === SLICE_ITEMS) {
+      n = 0;
+      yield;
+    }
     if (!HTTP_PROTOCOLS.some((p) => r.route.protocols.has(p))) continue;
     let entries = preparedCache.get(r);
     if (entries === undefined) {
@@ -43,8 +49,13 @@ function entriesOf(routes: Iterable<RouterRoute>): PreparedEntry[] {
 }
 
 export function createTraditionalRouter(routes: Iterable<RouterRoute>): TraditionalRouter {
-  const order = rankAll(entriesOf(routes).sort(comparePriority));
-  return new TraditionalRouter(order, buildHostIndex(order));
+  return runToEnd(buildTraditionalRouter(routes));
+}
+
+/** createTraditionalRouter, pausing between chunks of routes (slices.ts). */
+export function* buildTraditionalRouter(routes: Iterable<RouterRoute>): Steps<TraditionalRouter> {
+  const order = rankAll((yield* entriesOf(routes)).sort(comparePriority));
+  return new TraditionalRouter(order, yield* buildHostIndex(order));
 }
 
 /** Routes that left and joined since a router was built (an edited route is both). */
@@ -59,8 +70,13 @@ export interface RouterChange {
  * serving unchanged. Throws ROUTE_INVALID for an added route, as a full build does.
  */
 export function updateTraditionalRouter(previous: TraditionalRouter, change: RouterChange): TraditionalRouter {
-  const removed = entriesOf(change.removed);
-  const added = entriesOf(change.added);
+  return runToEnd(nextTraditionalRouter(previous, change));
+}
+
+/** updateTraditionalRouter, pausing between chunks of routes (slices.ts). */
+export function* nextTraditionalRouter(previous: TraditionalRouter, change: RouterChange): Steps<TraditionalRouter> {
+  const removed = yield* entriesOf(change.removed);
+  const added = yield* entriesOf(change.added);
   if (removed.length === 0 && added.length === 0) return previous;
   // Each merged entry costs a binary search, an array splice and a tree path
   // copy; past ~15% of the router one sort is cheaper (measured at 10,000 routes).
@@ -68,7 +84,7 @@ export function updateTraditionalRouter(previous: TraditionalRouter, change: Rou
     const routes = inputsOf(previous.order);
     for (const r of change.removed) routes.delete(r);
     for (const r of change.added) routes.add(r);
-    return createTraditionalRouter(routes);
+    return yield* buildTraditionalRouter(routes);
   }
   const { order, gone, joined } = updateOrder(previous.order, removed, added);
   return new TraditionalRouter(order, updateHostIndex(previous.index, gone, joined));

@@ -14,8 +14,10 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { PORTICO_VERSION, pinTickObjectShape } from '@portico/shared';
 import { startClusterClient, type AppliedSnapshot } from '../cluster/client.js';
-import { compile, liveCacheNamespaces } from '../compile/compile.js';
-import { dataPlaneHeapRelease, isLargeChange } from '../heap-release.js';
+import { compile, compileSteps, liveCacheNamespaces } from '../compile/compile.js';
+import { runInSlices, SLICE_BUDGET_MS } from '../slices.js';
+import { dataPlaneHeapRelease } from '../heap-release.js';
+import { isLargeChange } from '../large-change.js';
 import type { CompiledConfig } from '../compile/types.js';
 import type { ConfigCell, DataPlaneOptions, RunningDataPlane } from '../main.js';
 import type { MetricSnapshot } from '../metrics/cells.js';
@@ -171,8 +173,15 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
 
   const apply = (snap: AppliedSnapshot): Promise<void> => {
     const started = process.hrtime.bigint();
-    // Throws on a bad config: the client NACKs and no worker ever sees it.
-    const next = compile(snap, compiled, runtime);
+    // Throws on a bad config: the client NACKs and no worker ever sees it. A large change compiles in
+    // slices, as in a worker: this thread answers the workers' rate-limit asks, which requests wait on.
+    if (compiled !== undefined && isLargeChange(snap.delta)) {
+      return runInSlices(compileSteps(snap, compiled, runtime), SLICE_BUDGET_MS).then(({ value }) => sendToWorkers(snap, value, started));
+    }
+    return sendToWorkers(snap, compile(snap, compiled, runtime), started);
+  };
+
+  const sendToWorkers = (snap: AppliedSnapshot, next: CompiledConfig, started: bigint): Promise<void> => {
     compiled = next;
     // The node's counters follow the newest accepted config (workers' own retains are ignored).
     runtime.retain(next.pluginIds, liveCacheNamespaces(next));

@@ -36,23 +36,38 @@ export function runWorker(): void {
   let held: ResourceIndex = new Map();
   let heldVersion = -1;
 
-  const applyWhole = (log: ReturnType<typeof createLogger>, snap: WireSnapshot): void => {
+  const applyWhole = (log: ReturnType<typeof createLogger>, snap: WireSnapshot): void | Promise<void> => {
     held = indexResources(snap.resources);
     heldVersion = snap.version;
-    apply(log, snap);
+    return apply(log, snap);
   };
 
-  const apply = (log: ReturnType<typeof createLogger>, snap: AppliedSnapshot): void => {
-    try {
-      core!.apply(snap);
-      tell({ t: 'applied', version: snap.version, hash: snap.hash });
-    } catch (err) {
+  const apply = (log: ReturnType<typeof createLogger>, snap: AppliedSnapshot): void | Promise<void> => {
+    const failed = (err: unknown): void => {
       // What this worker holds no longer matches what it serves: the next delta asks for the whole config.
       heldVersion = -1;
       const error = err instanceof Error ? err.message : String(err);
       log.error({ config_version: snap.version, error }, 'worker could not apply a config the primary accepted');
       tell({ t: 'apply-failed', version: snap.version, error });
+    };
+    const applied = (): void => tell({ t: 'applied', version: snap.version, hash: snap.hash });
+    try {
+      const pending = core!.apply(snap);
+      if (pending === undefined) return applied();
+      return pending.then(applied, failed);
+    } catch (err) {
+      failed(err);
     }
+  };
+
+  // A large change compiles in slices (main.ts): configs that arrive meanwhile wait their turn, in order.
+  let configs: Promise<void> = Promise.resolve();
+  const inTurn = (handle: () => void | Promise<void>): void => {
+    configs = configs.then(handle).catch((err: unknown) => {
+      // (apply reports its own failures; this is anything else, and the next config must still get its turn)
+      heldVersion = -1;
+      log?.error({ err }, 'worker could not take a config from the primary');
+    });
   };
 
   let log: ReturnType<typeof createLogger> | null = null;
@@ -77,18 +92,24 @@ export function runWorker(): void {
         });
         return;
       case 'config':
-        if (core && log) applyWhole(log, msg.config);
+        if (core && log) {
+          const l = log;
+          inTurn(() => applyWhole(l, msg.config));
+        }
         return;
       case 'config-delta': {
         if (!core || !log) return;
+        const l = log;
         const d = msg.delta;
-        if (d.baseVersion !== heldVersion) {
-          tell({ t: 'need-full', holding: heldVersion });
-          return;
-        }
-        const resources = applyDelta(held, d);
-        heldVersion = d.version;
-        apply(log, { version: d.version, hash: d.hash, resources, delta: { baseVersion: d.baseVersion, baseHash: d.baseHash, updated: d.changed, removed: d.removed } });
+        inTurn(() => {
+          if (d.baseVersion !== heldVersion) {
+            tell({ t: 'need-full', holding: heldVersion });
+            return;
+          }
+          const resources = applyDelta(held, d);
+          heldVersion = d.version;
+          return apply(l, { version: d.version, hash: d.hash, resources, delta: { baseVersion: d.baseVersion, baseHash: d.baseHash, updated: d.changed, removed: d.removed } });
+        });
         return;
       }
       case 'stats':
