@@ -9,7 +9,7 @@ import { ClusterClientErrors } from './cluster/errors.js';
 import { compile, compileSteps, liveCacheNamespaces } from './compile/compile.js';
 import { HealthRegistry } from './health/registry.js';
 import { HealthConfigs } from './health/snapshot-config.js';
-import { dataPlaneHeapRelease } from './heap-release.js';
+import { dataPlaneHeapRelease, idleSince } from './heap-release.js';
 import { isLargeChange } from './large-change.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { ProcessMetrics } from './metrics/process-metrics.js';
@@ -82,7 +82,6 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
   // Rate-limit counters, cached responses and metrics: outlive every config generation.
   const metrics = new ProcessMetrics({ processDefaults: true });
   const runtime = new PluginRuntime({ log: log.child({ component: 'plugins' }), metrics, ...(o.rateLimits ? { rateLimits: o.rateLimits } : {}) });
-  const heap = dataPlaneHeapRelease(log);
 
   let closed = false;
   const apply = (snap: AppliedSnapshot): void | Promise<void> => {
@@ -129,6 +128,7 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
     },
   });
   metrics.trackProxy(o.nodeId, proxy);
+  const heap = dataPlaneHeapRelease(log, idleSince(() => proxy.requests(), () => proxy.inFlight()));
   return {
     cell,
     proxy,

@@ -28,6 +28,26 @@ test('heap release: a quiet period after commits collects once when the heap gre
   h.close();
 });
 
+test('heap release: while the process is not idle the collection waits, and runs at the first idle look', async () => {
+  let collected = 0;
+  let busy = true;
+  let looks = 0;
+  let used = 100;
+  const h = new HeapRelease({ quietMs: 20, thresholdBytes: 10, measure: () => used, collect: async () => void collected++, idle: () => (looks++, !busy) });
+  used = 200;
+  h.poke();
+  await sleep(75);
+  assert.equal(collected, 0, 'not while busy');
+  assert.ok(looks >= 2, `looked again every quiet period (${looks} looks)`);
+  busy = false;
+  await sleep(45);
+  assert.equal(collected, 1);
+  const after = looks;
+  await sleep(45);
+  assert.equal(looks, after, 'no more looks once it ran');
+  h.close();
+});
+
 test('heap release: the default collection really runs (inspector session) and gives the garbage back', async () => {
   const h = new HeapRelease({ thresholdBytes: 16 * 1024 * 1024 });
   // Old-generation garbage, as an import leaves: kept alive across young collections, then dropped.

@@ -44,6 +44,14 @@ export interface HeapReleaseOptions {
    * it). Tests pass their own reading, compared as `used` is.
    */
   measure?: 'used' | 'unused' | (() => number);
+  /**
+   * Whether the process may pause now. When it says no at the end of the
+   * quiet time, the look is put off by another quietMs, for as long as it
+   * says no: a data plane serving requests would hold every one of them for
+   * the whole collection (300–480 ms measured under load), and its traffic
+   * uses the young generation the collection would shrink anyway.
+   */
+  idle?: () => boolean;
   log?: Logger;
 }
 
@@ -53,6 +61,7 @@ export class HeapRelease {
   readonly #collect: () => Promise<void>;
   readonly #reading: () => number;
   readonly #log: Logger | undefined;
+  readonly #idle: (() => boolean) | undefined;
   /** The reading after the last collection (0 for `unused`, which is compared as it stands). */
   #baseline: number;
   readonly #absolute: boolean;
@@ -70,6 +79,7 @@ export class HeapRelease {
     this.#absolute = m === 'unused';
     this.#reading = typeof m === 'function' ? m : m === 'used' ? () => getHeapStatistics().used_heap_size : unusedHeap;
     this.#log = opts.log;
+    this.#idle = opts.idle;
     this.#baseline = this.#absolute ? 0 : this.#reading();
   }
 
@@ -77,9 +87,14 @@ export class HeapRelease {
   poke(): void {
     if (this.#closed) return;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#wait();
+  }
+
+  #wait(): void {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.check();
+      if (this.#idle !== undefined && !this.#idle()) this.#wait();
+      else void this.check();
     }, this.#quietMs);
     this.#timer.unref();
   }

@@ -16,7 +16,7 @@ import { PORTICO_VERSION, pinTickObjectShape } from '@portico/shared';
 import { startClusterClient, type AppliedSnapshot } from '../cluster/client.js';
 import { compile, compileSteps, liveCacheNamespaces } from '../compile/compile.js';
 import { runInSlices, SLICE_BUDGET_MS } from '../slices.js';
-import { dataPlaneHeapRelease } from '../heap-release.js';
+import { dataPlaneHeapRelease, idleSince } from '../heap-release.js';
 import { isLargeChange } from '../large-change.js';
 import type { CompiledConfig } from '../compile/types.js';
 import type { ConfigCell, DataPlaneOptions, RunningDataPlane } from '../main.js';
@@ -50,7 +50,10 @@ export interface WorkerPrimaryOptions extends DataPlaneOptions {
 export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<RunningDataPlane> {
   const log = o.log;
   pinTickObjectShape(); // see tick-shape.ts: the primary compiles large configs too
-  const heap = dataPlaneHeapRelease(log); // it compiles and holds the node's set: it gives back what a large change grew, as a worker does
+  // It compiles and holds the node's set: it gives back what a large change grew, as a worker does,
+  // when no worker has asked it about a rate limit for a while (those requests would wait out the pause).
+  let rateLimitAsks = 0;
+  const heap = dataPlaneHeapRelease(log, idleSince(() => rateLimitAsks));
   const drainMs = o.drainMs ?? 10_000;
   cluster.schedulingPolicy = cluster.SCHED_RR;
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-entry.js', import.meta.url)), args: [] });
@@ -99,7 +102,10 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     const started = Date.now();
     fleet.add(w.id, w.process.pid ?? 0, restarts);
     w.on('message', (m: unknown) => {
-      if (isRateLimitRequest(m)) return answerRateLimit(counters, m, (r) => sendTo(w, r as unknown as PrimaryToWorker), false);
+      if (isRateLimitRequest(m)) {
+        rateLimitAsks++;
+        return answerRateLimit(counters, m, (r) => sendTo(w, r as unknown as PrimaryToWorker), false);
+      }
       if (!isMessage(m)) return;
       const msg = m as WorkerToPrimary;
       switch (msg.t) {
