@@ -49,6 +49,8 @@ export interface RunningDataPlane {
 /** The mutable cell a request reads once; a swap is one assignment. */
 export interface ConfigCell {
   current: CompiledConfig | null;
+  /** The version a large change is being compiled to, in slices, while `current` serves (/status reports it). */
+  applying?: number | undefined;
 }
 
 /** What one serving process holds: the config cell, the proxy and the state that outlives configs. */
@@ -90,10 +92,15 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
     // A large change to a config that is serving: compiled a slice at a time, so requests keep flowing meanwhile.
     // Otherwise at once: an edit costs less than a slice, and nothing is served before the first config.
     if (previous !== null && isLargeChange(snap.delta)) {
-      return runInSlices(compileSteps(snap, previous, runtime, { health }), SLICE_BUDGET_MS).then(({ value, stats }) => {
-        if (closed) throw new PorticoError(ClusterClientErrors.SHUTTING_DOWN, `config ${snap.version} compiled after shutdown began; not applied`);
-        swap(snap, previous, value, started, stats);
-      });
+      cell.applying = snap.version;
+      return runInSlices(compileSteps(snap, previous, runtime, { health }), SLICE_BUDGET_MS)
+        .then(({ value, stats }) => {
+          if (closed) throw new PorticoError(ClusterClientErrors.SHUTTING_DOWN, `config ${snap.version} compiled after shutdown began; not applied`);
+          swap(snap, previous, value, started, stats);
+        })
+        .finally(() => {
+          cell.applying = undefined;
+        });
     }
     swap(snap, previous, compile(snap, previous ?? undefined, runtime, { health }), started, null);
   };

@@ -10,7 +10,7 @@ import { METRICS_CONTENT_TYPE } from '../metrics/scrape.js';
 export interface StatusSources {
   nodeId: string;
   softwareVersion: string;
-  config: { readonly current: CompiledConfig | null };
+  config: { readonly current: CompiledConfig | null; readonly applying?: number | undefined };
   cluster: () => { connected: boolean; version: number; hash: string; lastError: string | null; source: string };
   inFlight: () => number;
   /** With `--workers N`: the primary's view of its workers; ready then also needs every listening worker to have a config. */
@@ -66,6 +66,8 @@ export async function startStatusServer(host: string, port: number, src: StatusS
         config_version: cfg?.version ?? null,
         config_hash: cfg?.hash ?? null,
         config_source: cluster.source,
+        // While a large change compiles in slices (the node keeps serving config_version meanwhile).
+        config_applying: src.config.applying ?? null,
         control_plane: { connected: cluster.connected, last_error: cluster.lastError },
         routes: cfg?.routes.size ?? 0,
         services: cfg?.services.size ?? 0,

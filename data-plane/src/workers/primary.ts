@@ -179,12 +179,23 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
 
   const apply = (snap: AppliedSnapshot): Promise<void> => {
     const started = process.hrtime.bigint();
+    // Until every worker has it (or it fails): /status shows the version the node is taking.
+    cell.applying = snap.version;
+    const done = () => {
+      cell.applying = undefined;
+    };
     // Throws on a bad config: the client NACKs and no worker ever sees it. A large change compiles in
     // slices, as in a worker: this thread answers the workers' rate-limit asks, which requests wait on.
-    if (compiled !== undefined && isLargeChange(snap.delta)) {
-      return runInSlices(compileSteps(snap, compiled, runtime), SLICE_BUDGET_MS).then(({ value }) => sendToWorkers(snap, value, started));
+    try {
+      const sent =
+        compiled !== undefined && isLargeChange(snap.delta)
+          ? runInSlices(compileSteps(snap, compiled, runtime), SLICE_BUDGET_MS).then(({ value }) => sendToWorkers(snap, value, started))
+          : sendToWorkers(snap, compile(snap, compiled, runtime), started);
+      return sent.finally(done);
+    } catch (err) {
+      done();
+      throw err;
     }
-    return sendToWorkers(snap, compile(snap, compiled, runtime), started);
   };
 
   const sendToWorkers = (snap: AppliedSnapshot, next: CompiledConfig, started: bigint): Promise<void> => {
