@@ -13,6 +13,7 @@ import { newResult, type BenchContext, type ScenarioResult } from './context.js'
 import { formatRatio, interleave, measurementData, medianRatio, ratioData } from './measure.js';
 import { spawnPinned } from './peer-process.js';
 import { startPortico } from './portico.js';
+import { median } from './stats.js';
 import { wrkMixScript } from './routes-gen.js';
 
 const MATCH_BENCH = fileURLToPath(new URL('../../../data-plane/dist/router/match-bench.js', import.meta.url));
@@ -84,7 +85,6 @@ interface MatchLine {
 
 /** Per route count: the median of the runs' figures, and each run's ns. */
 function medianLines(runs: readonly MatchLine[][]): (MatchLine & { runs_ns: number[] })[] {
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   return runs[0]!.map((first) => {
     const same = runs.map((run) => run.find((l) => l.routes === first.routes)).filter((l): l is MatchLine => l !== undefined);
     return { ...first, ns: median(same.map((l) => l.ns)), build_ms: median(same.map((l) => l.build_ms)), runs_ns: same.map((l) => l.ns) };
