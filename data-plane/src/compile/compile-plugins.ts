@@ -3,7 +3,6 @@
 // plugin's own shared schema (compiled once per plugin name) and its
 // cross-field checks, then handed to the plugin's factory, which prepares
 // everything the request path needs. An unchanged plugin keeps its instance.
-import { hash } from 'node:crypto';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { Plugin, PluginCheckErrors } from '@portico/shared';
@@ -11,6 +10,7 @@ import { PLUGIN_FACTORIES, PLUGIN_RANK } from '../plugins/registry.js';
 import { indexPlugins, type PluginIndex, type ScopedInstance } from '../plugins/resolve.js';
 import type { PluginRuntime } from '../plugins/runtime.js';
 import { checkRef, invalid } from './invalid.js';
+import { shortDigest } from './digest.js';
 import { firstViolation } from './schema-check.js';
 import type { ConsumerTable } from './types.js';
 
@@ -80,7 +80,7 @@ export function compilePlugins(
     if (violation !== null) invalid(`plugin '${id}' (${p.name}): config.${violation}`);
     const errors = schema.check?.(p.config) ?? null;
     if (errors !== null) invalid(`plugin '${id}' (${p.name}): ${describe(errors)}`);
-    const configDigest = hash('sha256', JSON.stringify(p.config), 'buffer').toString('base64url', 0, 16);
+    const configDigest = shortDigest(JSON.stringify(p.config));
     const instance = factory!.create(p.config, { pluginId: id, configDigest, consumers: refs.consumers, runtime });
     if (typeof instance === 'string') invalid(`plugin '${id}' (${p.name}): ${instance}`);
     const s: ScopedInstance = Object.freeze({
