@@ -74,7 +74,8 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
   const log = o.log;
   // Large configs mean full GCs; without this, enough of them put nextTick on V8's slow path (tick-shape.ts).
   pinTickObjectShape();
-  const cell: ConfigCell = { current: null };
+  // (every field from the start: the proxy reads this object on every request, and its shape never changes)
+  const cell: ConfigCell = { current: null, applying: undefined };
   // Health checks, outlier ejection and circuit breakers: keyed by upstream
   // name + address, so they outlive every config generation like the pools.
   const health = new HealthRegistry({ log: log.child({ component: 'health' }) });

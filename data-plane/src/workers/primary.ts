@@ -59,7 +59,8 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-entry.js', import.meta.url)), args: [] });
 
   // What the node serves once every worker has it (status reads this).
-  const cell: ConfigCell = { current: null };
+  // (every field from the start, like a serving core's cell: status and metrics read it)
+  const cell: ConfigCell = { current: null, applying: undefined };
   // The primary's own compile of the newest accepted config: the ACK/NACK decision and the base of the next compile.
   let compiled: CompiledConfig | undefined;
   /** The newest accepted config's version and hash; its resources are `latestIndex`'s. */
