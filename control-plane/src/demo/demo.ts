@@ -7,6 +7,8 @@ import { createInterface } from 'node:readline';
 import { parseFlags, type CommandSpec } from '@portico/shared';
 import { startEchoUpstream } from './demo-upstream.js';
 
+// The launcher, as a user would start each role (it picks the role's Node
+// flags); PORTICO_NODE keeps this Node rather than the first on PATH.
 const BIN = fileURLToPath(new URL('../../../bin/portico', import.meta.url));
 
 export const DEMO_COMMAND: CommandSpec = {
@@ -26,7 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   let stopping = false;
 
   const run = (label: string, args: string[]): ChildProcess => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORTICO_NODE: process.execPath } });
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${label.padEnd(5)}| ${line}\n`));
     }

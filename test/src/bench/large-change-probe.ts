@@ -15,7 +15,7 @@ import { startControlPlane, startDataPlane } from '../lib/processes.js';
 import { http, waitForVersion, writtenVersion } from '../lib/http.js';
 import { startNginxUpstream } from './nginx.js';
 import { generateRoutes } from './routes-gen.js';
-import { cpuPlan, ensurePeerBinaries, pin } from './system.js';
+import { cpuPlan, ensurePeerBinaries, pin, startCpu } from './system.js';
 
 const SLOW_MS = 40;
 const count = Number(process.argv[2] ?? 10_000);
@@ -26,8 +26,7 @@ const plan = cpuPlan(bins.taskset);
 const upstream = await startNginxUpstream(plan);
 const cp = await startControlPlane();
 pin(plan, cp.proc.pid, plan.loadCpu);
-const dp = await startDataPlane({ controlPlane: cp.clusterAddress, nodeId: 'probe' });
-pin(plan, dp.proc.pid, plan.proxyCpu);
+const dp = await startDataPlane({ controlPlane: cp.clusterAddress, nodeId: 'probe', cpu: startCpu(plan, plan.proxyCpu) });
 const agent = new Agent({ connections: 1 });
 try {
   const { routes } = generateRoutes(count);

@@ -1,7 +1,8 @@
 // Portico under test: a real control plane and real data planes started
 // through the e2e harness, configured over the admin API with one service
 // (the nginx upstream) and one catch-all route. The data plane is pinned to
-// the proxy CPU; the control plane and any extra data planes to the load CPU.
+// the proxy CPU from its start; the control plane and any extra data planes to
+// the load CPU.
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'undici';
@@ -9,7 +10,7 @@ import { startControlPlane, startDataPlane, type ControlPlane, type DataPlane } 
 import { http, waitForVersion, writtenVersion } from '../lib/http.js';
 import { onCleanup } from './cleanup.js';
 import type { RouteBody } from './routes-gen.js';
-import { pin, type CpuPlan } from './system.js';
+import { pin, startCpu, type CpuPlan } from './system.js';
 
 export interface Portico {
   cp: ControlPlane;
@@ -31,12 +32,11 @@ export async function startPortico(plan: CpuPlan, upstream: string, opts: { data
   const dps: DataPlane[] = [];
   const stopDps: (() => Promise<void>)[] = [];
   for (let i = 0; i < (opts.dataPlanes ?? 1); i++) {
-    const dp = await startDataPlane({ controlPlane: cp.clusterAddress, nodeId: `${label}-dp-${i + 1}` });
+    const dp = await startDataPlane({ controlPlane: cp.clusterAddress, nodeId: `${label}-dp-${i + 1}`, cpu: startCpu(plan, i === 0 ? plan.proxyCpu : plan.loadCpu) });
     stopDps.push(onCleanup(`${label}-dp-${i + 1}`, async () => {
       await dp.proc.stop('SIGTERM', 5000);
       rmSync(dp.cacheDir, { recursive: true, force: true });
     }));
-    pin(plan, dp.proc.pid, i === 0 ? plan.proxyCpu : plan.loadCpu);
     dps.push(dp);
   }
   const s = await http('PUT', `${cp.admin}/services/bench`, { url: upstream });

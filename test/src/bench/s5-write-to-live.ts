@@ -9,7 +9,7 @@ import { startPortico } from './portico.js';
 import { connectSimNode, type SimPush } from './sim-data-plane.js';
 import { median } from './stats.js';
 import { ensureLiveService, writeToLive, type WriteToLive } from './write-to-live-core.js';
-import { pin } from './system.js';
+import { startCpu } from './system.js';
 
 interface Case {
   config: string;
@@ -43,9 +43,8 @@ export async function s5(ctx: BenchContext): Promise<ScenarioResult> {
       const big = await bigTable(ctx);
       const dps = [];
       for (const id of ['portico-s5-big-1', 'portico-s5-big-2']) {
-        const dp = await startDataPlane({ controlPlane: big.portico.cp.clusterAddress, nodeId: id });
+        const dp = await startDataPlane({ controlPlane: big.portico.cp.clusterAddress, nodeId: id, cpu: startCpu(ctx.plan, ctx.plan.loadCpu) });
         onCleanup(id, () => dp.proc.stop('SIGTERM', 5000));
-        pin(ctx.plan, dp.proc.pid, ctx.plan.loadCpu);
         dps.push(dp);
       }
       cases.push(await runCase(ctx, `${ctx.opts.routes} routes`, big.portico.cp.admin, big.portico.cp.clusterAddress, dps.map((d) => d.status), dps.map((d) => d.proxy)));

@@ -13,7 +13,7 @@ import { newResult, type BenchContext, type ScenarioResult } from './context.js'
 import { startPortico, type Portico } from './portico.js';
 import { connectSimNode, type SimNode } from './sim-data-plane.js';
 import { sleep } from './stats.js';
-import { pin, rssKiB } from './system.js';
+import { rssKiB, startCpu } from './system.js';
 
 const mib = (kib: number | null) => (kib === null ? '–' : (kib / 1024).toFixed(1));
 
@@ -37,13 +37,12 @@ export async function s6(ctx: BenchContext): Promise<ScenarioResult> {
     try {
       const big = await bigTable(ctx);
       // A new replica joining the node pool: it gets the table over the stream and serves nothing.
-      const fresh = await startDataPlane({ controlPlane: big.portico.cp.clusterAddress, nodeId: 'portico-s6-fresh' });
+      const fresh = await startDataPlane({ controlPlane: big.portico.cp.clusterAddress, nodeId: 'portico-s6-fresh', cpu: startCpu(ctx.plan, ctx.plan.loadCpu) });
       const stopFresh = onCleanup('portico-s6-fresh', async () => {
         await fresh.proc.stop('SIGTERM', 5000);
         rmSync(fresh.cacheDir, { recursive: true, force: true });
       });
       try {
-        pin(ctx.plan, fresh.proc.pid, ctx.plan.loadCpu);
         await waitForVersion(fresh.status, big.load.version, 120_000);
         await sleep(1000);
         const dpN = rssKiB(fresh.proc.pid);

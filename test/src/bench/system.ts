@@ -62,6 +62,16 @@ export function cpuPlan(taskset: string | null, proxyCpu = '0', loadCpu = '1'): 
   return { pinned: true, proxyCpu, loadCpu, cpus, note: `proxy on CPU ${proxyCpu}; wrk and upstream on CPU ${loadCpu} (${cpus} CPUs)` };
 }
 
+/**
+ * The CPU a data plane starts pinned to (`startDataPlane({ cpu })`), undefined
+ * when nothing is pinned. A data plane is pinned from its start rather than
+ * after it, as a cpuset would: its launcher sizes V8's GC threads to the CPUs
+ * it sees (bin/portico).
+ */
+export function startCpu(plan: CpuPlan, cpu: string): string | undefined {
+  return plan.pinned ? cpu : undefined;
+}
+
 /** Pins every thread of `pid` to `cpu` (threads started later inherit it). */
 export function pin(plan: CpuPlan, pid: number, cpu: string): void {
   if (!plan.pinned) return;

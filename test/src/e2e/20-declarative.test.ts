@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, startControlPlane, startDataPlane, tempDir, type ControlPlane, type DataPlane } from '../lib/processes.js';
+import { BIN, LAUNCH_ENV, startControlPlane, startDataPlane, tempDir, type ControlPlane, type DataPlane } from '../lib/processes.js';
 import { http, startUpstream, waitForVersion, writtenVersion, type Upstream } from '../lib/http.js';
 
 interface Run {
@@ -17,7 +17,7 @@ interface Run {
 
 function portico(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(BIN, args, { env: { ...process.env, ...LAUNCH_ENV, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -1,5 +1,6 @@
-// Runs the real `bin/portico` processes for end-to-end tests and benchmarks.
-// Ports are ephemeral (port 0); each process reports the addresses it bound in
+// Runs the real `bin/portico` processes for end-to-end tests and benchmarks,
+// through the launcher a user runs (it picks the Node flags; PORTICO_NODE makes
+// it use this Node). Ports are ephemeral (port 0); each process reports the addresses it bound in
 // its JSON start-up log line, which is how the harness finds them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -8,7 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
+/** The launcher (`bin/portico`, a shell script that execs Node on `bin/portico.mjs`). */
 export const BIN = fileURLToPath(new URL('../../../bin/portico', import.meta.url));
+/** The environment the launcher needs to run this test's Node rather than the first one on PATH. */
+export const LAUNCH_ENV = { PORTICO_NODE: process.execPath };
 export const CLUSTER_TOKEN = 'test-cluster-token-0123456789abcdef';
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
@@ -20,10 +24,12 @@ export class PorticoProcess {
   private waiters: { test: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(readonly label: string, args: string[], env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [BIN, ...args], {
+  /** `cpu`: start pinned to these CPUs (`taskset -c`), so the launcher and Node see only them, as under a cpuset. */
+  constructor(readonly label: string, args: string[], env: Record<string, string> = {}, cpu?: string | undefined) {
+    const [cmd, argv] = cpu === undefined ? [BIN, args] : ['taskset', ['-c', cpu, BIN, ...args]];
+    this.child = spawn(cmd, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PORTICO_CLUSTER_TOKEN: CLUSTER_TOKEN, ...env },
+      env: { ...process.env, ...LAUNCH_ENV, PORTICO_CLUSTER_TOKEN: CLUSTER_TOKEN, ...env },
     });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       createInterface({ input: stream }).on('line', (text) => {
@@ -104,10 +110,13 @@ export interface DataPlane {
   cacheDir: string;
 }
 
-/** `workers` (default 1: one process, as before `--workers`) is passed as `--workers N`. */
-export async function startDataPlane(opts: { controlPlane: string; nodeId: string; cacheDir?: string; proxyPort?: number; env?: Record<string, string>; waitForStart?: boolean; workers?: number; drainMs?: number }): Promise<DataPlane> {
+/**
+ * `workers` (default 1: one process, as before `--workers`) is passed as
+ * `--workers N`; `cpu` pins the node from its start (see PorticoProcess).
+ */
+export async function startDataPlane(opts: { controlPlane: string; nodeId: string; cacheDir?: string; proxyPort?: number; env?: Record<string, string>; waitForStart?: boolean; workers?: number; drainMs?: number; cpu?: string | undefined }): Promise<DataPlane> {
   const cacheDir = opts.cacheDir ?? tempDir('portico-dp-');
-  const proc = new PorticoProcess(opts.nodeId, ['dp', '--control-plane', opts.controlPlane, '--node-id', opts.nodeId, '--proxy-listen', `127.0.0.1:${opts.proxyPort ?? 0}`, '--status-listen', '127.0.0.1:0', '--cache-dir', cacheDir, '--drain-timeout', String(opts.drainMs ?? 3000), '--workers', String(opts.workers ?? 1)], opts.env);
+  const proc = new PorticoProcess(opts.nodeId, ['dp', '--control-plane', opts.controlPlane, '--node-id', opts.nodeId, '--proxy-listen', `127.0.0.1:${opts.proxyPort ?? 0}`, '--status-listen', '127.0.0.1:0', '--cache-dir', cacheDir, '--drain-timeout', String(opts.drainMs ?? 3000), '--workers', String(opts.workers ?? 1)], opts.env, opts.cpu);
   const started = await proc.waitForLog((l) => l.msg === 'data plane started');
   return { proc, proxy: `http://${String(started['proxy'])}`, status: `http://${String(started['status'])}`, nodeId: opts.nodeId, cacheDir };
 }
