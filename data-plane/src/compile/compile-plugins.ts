@@ -24,9 +24,14 @@ export interface PluginInput {
   readonly body: string;
 }
 
+/**
+ * A compiled instance, kept while its stored body is unchanged. Nothing else
+ * it depends on changes under it: consumer and credential edits do not
+ * replace it (handlers read the request's config for the consumer table), so
+ * they leave every route's plugin chain as it was.
+ */
 export interface PreviousPlugin {
   readonly body: string;
-  readonly consumers: ConsumerTable;
   readonly scoped: ScopedInstance;
 }
 
@@ -71,7 +76,7 @@ export function compilePlugins(
     ids.add(id);
 
     const old = previous?.get(id);
-    if (old !== undefined && old.body === body && old.consumers === refs.consumers) {
+    if (old !== undefined && old.body === body) {
       reusable.set(id, old);
       scoped.push(old.scoped);
       continue;
@@ -81,7 +86,7 @@ export function compilePlugins(
     const errors = schema.check?.(p.config) ?? null;
     if (errors !== null) invalid(`plugin '${id}' (${p.name}): ${describe(errors)}`);
     const configDigest = shortDigest(JSON.stringify(p.config));
-    const instance = factory!.create(p.config, { pluginId: id, configDigest, consumers: refs.consumers, runtime });
+    const instance = factory!.create(p.config, { pluginId: id, configDigest, runtime });
     if (typeof instance === 'string') invalid(`plugin '${id}' (${p.name}): ${instance}`);
     const s: ScopedInstance = Object.freeze({
       pluginId: id,
@@ -94,7 +99,7 @@ export function compilePlugins(
       instance: instance as Exclude<typeof instance, string>,
       serial: ++serials,
     });
-    reusable.set(id, { body, consumers: refs.consumers, scoped: s });
+    reusable.set(id, { body, scoped: s });
     scoped.push(s);
   }
   return { index: indexPlugins(scoped), ids, reusable };

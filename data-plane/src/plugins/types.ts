@@ -4,7 +4,7 @@
 // answer.ts turns an answer into a response.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PluginSchemaDefinition } from '@portico/shared';
-import type { CompiledConsumer, ConsumerTable } from '../compile/types.js';
+import type { CompiledConsumer } from '../compile/types.js';
 import type { PluginContext } from './context.js';
 import type { PluginRuntime } from './runtime.js';
 
@@ -71,12 +71,15 @@ export interface RouteBinding {
   readonly routeDigest: string;
 }
 
-/** What a factory may use while preparing an instance (this compile's view). */
+/**
+ * What a factory may use while preparing an instance. Not the consumer table:
+ * an instance is kept across consumer and credential edits (compile-plugins.ts),
+ * so a handler reads the table of the request's config (ctx.config.consumers).
+ */
 export interface PluginEnv {
   readonly pluginId: string;
   /** sha256 of the plugin's stored config text: changes exactly when its config changes. */
   readonly configDigest: string;
-  readonly consumers: ConsumerTable;
   readonly runtime: PluginRuntime;
 }
 

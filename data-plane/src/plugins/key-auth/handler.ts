@@ -1,7 +1,10 @@
 // key-auth (Kong 3.x kong/plugins/key-auth/handler.lua). The key is looked up
 // by its sha256 digest in a table compiled from the snapshot's credentials,
 // so no early-out comparison ever runs over the secret itself; keys never
-// reach a log line or a message. A keep-alive connection that presents the
+// reach a log line or a message. The table is the one of the config the
+// request runs on (ctx.config.consumers), not one held by the instance: an
+// instance outlives consumer and credential edits, so adding an API key does
+// not make every route resolve its plugins again (compile-plugins.ts). A keep-alive connection that presents the
 // same key again skips the hash (connectionKeys).
 import { hash } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -10,7 +13,7 @@ import { PLUGIN_INTERNAL_ERROR } from '../answer.js';
 import type { PluginContext } from '../context.js';
 import { authenticate, identityOf, type Identity } from '../identity.js';
 import type { ConsumerTable, KeyAuthCredentialEntry } from '../../compile/types.js';
-import type { AccessResult, MessageAnswer, PluginEnv, PluginHandlers, PluginInstance } from '../types.js';
+import type { AccessResult, MessageAnswer, PluginHandlers, PluginInstance } from '../types.js';
 import { bodyValue, bodyWithout, DUPLICATE, headerValue, parseBody, queryWithout, type ParsedBody } from './find-key.js';
 
 /**
@@ -46,8 +49,8 @@ export function sameKey(a: string, b: string): boolean {
   return diff === 0;
 }
 
-export function createKeyAuth(c: KeyAuthConfig, env: PluginEnv): PluginInstance {
-  return { handlers: new KeyAuthHandlers(c, env.consumers) };
+export function createKeyAuth(c: KeyAuthConfig): PluginInstance {
+  return { handlers: new KeyAuthHandlers(c) };
 }
 
 class KeyAuthHandlers implements PluginHandlers {
@@ -55,28 +58,38 @@ class KeyAuthHandlers implements PluginHandlers {
   readonly #noKey: MessageAnswer;
   readonly #invalid: MessageAnswer;
   readonly #duplicate: MessageAnswer;
-  /** undefined: no anonymous configured; null: configured but no such consumer (Kong answers 500). */
-  readonly #anonymous: Identity | null | undefined;
+  /** The consumer table #anonymousIn last resolved `anonymous` in, and what it found there. */
+  #anonTable: ConsumerTable | null = null;
+  #anonIdentity: Identity | null = null;
 
-  constructor(
-    readonly config: KeyAuthConfig,
-    readonly consumers: ConsumerTable,
-  ) {
+  constructor(readonly config: KeyAuthConfig) {
     this.#names = config.key_names.map((name) => ({ name, lower: name.toLowerCase() }));
     const challenge = ['WWW-Authenticate', `Key realm="${config.realm ?? 'kong'}"`];
     this.#noKey = { kind: 'message', status: 401, message: 'No API key found in request', headers: challenge };
     this.#invalid = { kind: 'message', status: 401, message: 'Invalid authentication credentials', headers: challenge };
     this.#duplicate = { kind: 'message', status: 401, message: 'Duplicate API key found', headers: challenge };
-    const anon = config.anonymous;
-    const anonConsumer = anon === null ? undefined : (consumers.byId.get(anon) ?? consumers.byUsername.get(anon) ?? null);
-    this.#anonymous = anonConsumer == null ? anonConsumer : identityOf(anonConsumer, null);
+  }
+
+  /**
+   * The anonymous consumer's identity in `table` (by id, else username): null
+   * when there is no such consumer, which Kong answers with a 500. Kept for
+   * the last table seen, so a config's requests look it up once.
+   */
+  #anonymousIn(table: ConsumerTable): Identity | null {
+    if (table !== this.#anonTable) {
+      const anon = this.config.anonymous!;
+      const consumer = table.byId.get(anon) ?? table.byUsername.get(anon);
+      this.#anonIdentity = consumer === undefined ? null : identityOf(consumer, null);
+      this.#anonTable = table;
+    }
+    return this.#anonIdentity;
   }
 
   access(ctx: PluginContext): AccessResult | Promise<AccessResult> {
     const c = this.config;
     if (!c.run_on_preflight && ctx.method === 'OPTIONS') return undefined;
     // Kong: with anonymous, auth plugins are OR-ed; an earlier one already authenticated.
-    if (this.#anonymous !== undefined && ctx.credential !== null) return undefined;
+    if (c.anonymous !== null && ctx.credential !== null) return undefined;
 
     for (const { name, lower } of this.#names) {
       let v: string | typeof DUPLICATE | undefined;
@@ -123,7 +136,7 @@ class KeyAuthHandlers implements PluginHandlers {
 
   #authenticate(ctx: PluginContext, key: string): AccessResult {
     if (key === '') return this.#fail(ctx, this.#noKey);
-    const table = this.consumers;
+    const table = ctx.config.consumers;
     const socket = ctx.req.socket;
     const last = connectionKeys.get(socket);
     if (last !== undefined && last.table === table && sameKey(last.key, key)) {
@@ -143,8 +156,8 @@ class KeyAuthHandlers implements PluginHandlers {
   }
 
   #fail(ctx: PluginContext, answer: MessageAnswer): AccessResult {
-    const anon = this.#anonymous;
-    if (anon === undefined) return answer;
+    if (this.config.anonymous === null) return answer;
+    const anon = this.#anonymousIn(ctx.config.consumers);
     if (anon === null) return PLUGIN_INTERNAL_ERROR;
     authenticate(ctx, anon);
     return undefined;

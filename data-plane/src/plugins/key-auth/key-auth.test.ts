@@ -165,3 +165,50 @@ describe('sameKey', () => {
     assert.equal(sameKey('', ''), true);
   });
 });
+
+// An instance reads the consumer table of the config each request runs on, so
+// consumer and credential edits keep every plugin instance and route record
+// (compile-plugins.ts): at 10,000 routes, an API key added is no route pass.
+describe('key-auth across consumer and credential edits', () => {
+  it('a key added later authenticates at once, one removed is refused, and no route is compiled again', async () => {
+    const up = await startUpstream(echo);
+    const SVC = uuid();
+    const RT = uuid();
+    const ANON_RT = uuid();
+    const BOB = uuid();
+    const base = [
+      service(SVC, { port: up.port }),
+      route(RT, SVC, { paths: ['/p'] }),
+      route(ANON_RT, SVC, { paths: ['/a'] }),
+      consumer(BOB, { username: 'bob' }),
+      keyAuthCredential(uuid(), BOB, 'k-1'),
+      plugin(uuid(), 'key-auth', {}, { route: RT }),
+      plugin(uuid(), 'key-auth', { anonymous: 'guest' }, { route: ANON_RT }),
+    ];
+    const px = await startCompiledProxy(base);
+    try {
+      const first = px.cell.current!;
+      assert.equal((await send(px.port, { path: '/p', headers: { apikey: 'k-2' } })).status, 401);
+      assert.equal((await send(px.port, { path: '/a' })).status, 500, 'anonymous names no consumer yet (Kong: 500)');
+
+      const added = [...base, keyAuthCredential(uuid(), BOB, 'k-2'), consumer(uuid(), { username: 'guest' })];
+      const next = px.apply(added);
+      assert.notEqual(next.consumers, first.consumers);
+      for (const id of [RT, ANON_RT]) assert.equal(next.routes.get(id), first.routes.get(id), 'the route as it was: its plugin chain not resolved again');
+      const ok = await send(px.port, { path: '/p', headers: { apikey: 'k-2' } });
+      assert.equal(ok.status, 200);
+      assert.equal((json(ok) as unknown as Echo).headers['x-consumer-username'], 'bob');
+      const guest = await send(px.port, { path: '/a' });
+      assert.equal(guest.status, 200, 'the anonymous consumer exists now');
+      assert.equal((json(guest) as unknown as Echo).headers['x-consumer-username'], 'guest');
+
+      px.apply(base);
+      assert.equal((await send(px.port, { path: '/p', headers: { apikey: 'k-2' } })).status, 401, 'the removed key');
+      assert.equal((await send(px.port, { path: '/p', headers: { apikey: 'k-1' } })).status, 200);
+      assert.equal((await send(px.port, { path: '/a' })).status, 500, 'the anonymous consumer is gone again');
+    } finally {
+      await px.close();
+      await up.close();
+    }
+  });
+});

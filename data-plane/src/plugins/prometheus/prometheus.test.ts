@@ -148,7 +148,7 @@ describe('prometheus', () => {
 
   it('with every per-request switch off there is no log phase; upstream_health_metrics is remembered per instance', () => {
     const runtime = new PluginRuntime();
-    const env = { pluginId: 'p1', configDigest: 'd', consumers: { byId: new Map(), byUsername: new Map(), keyAuthByDigest: new Map() }, runtime };
+    const env = { pluginId: 'p1', configDigest: 'd', runtime };
     const off = { per_consumer: true, status_code_metrics: false, ai_metrics: false, latency_metrics: false, bandwidth_metrics: false, upstream_health_metrics: true };
     const instance = createPrometheus(off, env);
     assert.equal(instance.bindRoute, undefined);
