@@ -10,7 +10,7 @@ import { compile, compileSteps, liveCacheNamespaces } from './compile/compile.js
 import { HealthRegistry } from './health/registry.js';
 import { HealthConfigs } from './health/snapshot-config.js';
 import { dataPlaneHeapRelease, idleSince } from './heap-release.js';
-import { isLargeChange } from './large-change.js';
+import { compilesInSlices, isLargeChange } from './large-change.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { ProcessMetrics } from './metrics/process-metrics.js';
 import { mergeSnapshots } from './metrics/scrape.js';
@@ -90,9 +90,10 @@ export function createServingCore(o: { log: Logger; nodeId: string; rateLimits?:
   const apply = (snap: AppliedSnapshot): void | Promise<void> => {
     const started = process.hrtime.bigint();
     const previous = cell.current;
-    // A large change to a config that is serving: compiled a slice at a time, so requests keep flowing meanwhile.
-    // Otherwise at once: an edit costs less than a slice, and nothing is served before the first config.
-    if (previous !== null && isLargeChange(snap.delta)) {
+    // A large change to a config that is serving (or an edit that visits every route of a large one):
+    // compiled a slice at a time, so requests keep flowing meanwhile. Otherwise at once: an edit costs
+    // less than a slice, and nothing is served before the first config.
+    if (previous !== null && compilesInSlices(snap.delta, previous.routes.size)) {
       cell.applying = snap.version;
       return runInSlices(compileSteps(snap, previous, runtime, { health }), SLICE_BUDGET_MS)
         .then(({ value, stats }) => {

@@ -7,8 +7,12 @@ import type { Resource } from '@portico/shared';
 import { ConfigSet } from '../cluster/config-set.js';
 import { runInSlices, SLICE_BUDGET_MS } from '../slices.js';
 import { compile, compileSteps } from './compile.js';
+import { consumer, keyAuthCredential, plugin } from './test-fixtures.js';
 import type { CompiledConfig } from './types.js';
 
+const CONSUMER = '00000000-0000-4000-8000-0000000c0001';
+const GLOBAL = '00000000-0000-4000-8000-0000000f0001';
+const AUTH = '00000000-0000-4000-8000-0000000f0002';
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const services: Resource[] = Array.from({ length: 100 }, (_, i) => ({
   type: 'services', id: uuid(i), body: JSON.stringify({
@@ -102,6 +106,31 @@ for (let i = 0; i < 12; i++) {
   if (i >= 2) serviceEdits.push(t);
 }
 console.log(`incremental, one service edited:    median ${ms(median(serviceEdits))} of ${serviceEdits.length}`);
+
+// Edits that make every route resolve its plugin chain again (compile.ts
+// step 7 not quiet): a global plugin's config, and a new key-auth credential,
+// since every plugin instance is made with the consumer table. As deltas, the
+// way a data plane gets them.
+{
+  const base = [...edited, ...live.values(), consumer(CONSUMER), plugin(GLOBAL, 'rate-limiting', { minute: 1000 }), plugin(AUTH, 'key-auth', {}, { service: uuid(0) })];
+  previous = compile({ version: version++, hash: 'p0', resources: base }, previous);
+  const globalEdits: number[] = [];
+  const credentials: number[] = [];
+  const resources = [...base];
+  for (let i = 0; i < 12; i++) {
+    for (const kind of ['plugin', 'credential'] as const) {
+      const r = kind === 'plugin' ? plugin(GLOBAL, 'rate-limiting', { minute: 1001 + i }) : keyAuthCredential(uuid(3_000_000 + i), CONSUMER, `key-${i}`);
+      if (kind === 'plugin') resources[resources.findIndex((x) => x.id === GLOBAL)] = r;
+      else resources.push(r);
+      const delta = { baseVersion: previous.version, baseHash: previous.hash, updated: [r], removed: [] };
+      const [next, t] = timed(() => compile({ version: version++, hash: `p${version}`, resources, delta }, previous));
+      previous = next;
+      if (i >= 2) (kind === 'plugin' ? globalEdits : credentials).push(t);
+    }
+  }
+  console.log(`incremental, global plugin edited:  median ${ms(median(globalEdits))} of ${globalEdits.length}, max ${ms(Math.max(...globalEdits))}`);
+  console.log(`incremental, credential added:      median ${ms(median(credentials))} of ${credentials.length}, max ${ms(Math.max(...credentials))}`);
+}
 
 // What a one-route delta costs a data plane's node end to end before the
 // swap: the cluster client's set (ConfigSet.applyDelta) and compile from the

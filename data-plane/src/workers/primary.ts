@@ -17,7 +17,7 @@ import { startClusterClient, type AppliedSnapshot } from '../cluster/client.js';
 import { compile, compileSteps, liveCacheNamespaces } from '../compile/compile.js';
 import { runInSlices, SLICE_BUDGET_MS } from '../slices.js';
 import { dataPlaneHeapRelease, idleSince } from '../heap-release.js';
-import { isLargeChange } from '../large-change.js';
+import { compilesInSlices, isLargeChange } from '../large-change.js';
 import type { CompiledConfig } from '../compile/types.js';
 import type { ConfigCell, DataPlaneOptions, RunningDataPlane } from '../main.js';
 import type { MetricSnapshot } from '../metrics/cells.js';
@@ -185,11 +185,11 @@ export async function startWorkerPrimary(o: WorkerPrimaryOptions): Promise<Runni
     const done = () => {
       cell.applying = undefined;
     };
-    // Throws on a bad config: the client NACKs and no worker ever sees it. A large change compiles in
-    // slices, as in a worker: this thread answers the workers' rate-limit asks, which requests wait on.
+    // Throws on a bad config: the client NACKs and no worker ever sees it. A large change (or an edit
+    // visiting every route of a large table) compiles in slices, as in a worker: this thread answers the workers' rate-limit asks, which requests wait on.
     try {
       const sent =
-        compiled !== undefined && isLargeChange(snap.delta)
+        compiled !== undefined && compilesInSlices(snap.delta, compiled.routes.size)
           ? runInSlices(compileSteps(snap, compiled, runtime), SLICE_BUDGET_MS).then(({ value }) => sendToWorkers(snap, value, started))
           : sendToWorkers(snap, compile(snap, compiled, runtime), started);
       return sent.finally(done);

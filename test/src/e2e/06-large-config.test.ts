@@ -139,6 +139,22 @@ describe('a large config', () => {
     version = writtenVersion(r);
   });
 
+  test('an edit that resolves every route again (a global plugin) compiles in slices too; a route edit does not', async () => {
+    const dp = dps[0]!;
+    const edit = await dp.proc.waitForLog((l) => l.msg === 'config applied' && l['config_version'] === version);
+    assert.equal(edit['slices'], undefined, `the one-route change compiled at once: ${JSON.stringify(edit)}`);
+    const r = await http('POST', `${cp.admin}/plugins`, { name: 'rate-limiting', config: { minute: 100000, policy: 'local' } });
+    assert.equal(r.status, 201, r.body);
+    version = writtenVersion(r);
+    await Promise.all(dps.map((d) => waitForVersion(d.status, version)));
+    const applied = await dp.proc.waitForLog((l) => l.msg === 'config applied' && l['config_version'] === version);
+    assert.ok((applied['slices'] as number) >= 1, JSON.stringify(applied));
+    for (const path of ['/r0', `/r${ROUTES - 1}`, '/late']) {
+      const res = await http('GET', `${dp.proxy}${path}`);
+      assert.deepEqual({ status: res.status, limit: res.headers['x-ratelimit-limit-minute'] }, { status: 200, limit: '100000' }, path);
+    }
+  });
+
   test('a data plane restarted with the control plane down serves it from its packed disk cache', async () => {
     const old = dps[1]!;
     assert.ok(existsSync(join(old.cacheDir, 'config.cache')), 'config.cache written');
