@@ -107,10 +107,10 @@ for (let i = 0; i < 12; i++) {
 }
 console.log(`incremental, one service edited:    median ${ms(median(serviceEdits))} of ${serviceEdits.length}`);
 
-// Edits that make every route resolve its plugin chain again (compile.ts
-// step 7 not quiet): a global plugin's config, and a new key-auth credential,
-// since every plugin instance is made with the consumer table. As deltas, the
-// way a data plane gets them.
+// A global plugin's config edited: every route resolves its plugin chain
+// again (compile.ts step 7, not quiet). A key-auth credential added: it did
+// too while plugin instances were made with the consumer table, and now
+// leaves every route as it was. As deltas, the way a data plane gets them.
 {
   const base = [...edited, ...live.values(), consumer(CONSUMER), plugin(GLOBAL, 'rate-limiting', { minute: 1000 }), plugin(AUTH, 'key-auth', {}, { service: uuid(0) })];
   previous = compile({ version: version++, hash: 'p0', resources: base }, previous);

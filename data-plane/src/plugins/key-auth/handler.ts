@@ -1,11 +1,12 @@
 // key-auth (Kong 3.x kong/plugins/key-auth/handler.lua). The key is looked up
 // by its sha256 digest in a table compiled from the snapshot's credentials,
 // so no early-out comparison ever runs over the secret itself; keys never
-// reach a log line or a message. The table is the one of the config the
-// request runs on (ctx.config.consumers), not one held by the instance: an
-// instance outlives consumer and credential edits, so adding an API key does
-// not make every route resolve its plugins again (compile-plugins.ts). A keep-alive connection that presents the
-// same key again skips the hash (connectionKeys).
+// reach a log line or a message. A keep-alive connection that presents the
+// same key again skips the hash (connectionKeys). The table is the one of the
+// config the request runs on (ctx.config.consumers), not one held by the
+// instance: an instance outlives consumer and credential edits, so adding an
+// API key does not make every route resolve its plugins again
+// (compile-plugins.ts).
 import { hash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { KeyAuthConfig } from '@portico/shared';
